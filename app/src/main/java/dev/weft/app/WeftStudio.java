@@ -1,0 +1,3 @@
+package dev.weft.app;
+
+public final class WeftStudio { }

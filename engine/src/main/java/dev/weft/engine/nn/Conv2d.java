@@ -1,0 +1,33 @@
+package dev.weft.engine.nn;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.Shape;
+
+/** torch.nn.Conv2d on (B, C, H, W). Parameters: {@code weight} (out, in/groups, k, k), {@code bias} (out). */
+public final class Conv2d {
+    public final NDArray weight; // (out, in/groups, k, k)
+    public final NDArray bias;   // (out) or null
+    public final int kernel;
+    public final int stride;
+    public final int padding;
+    public final int groups;
+
+    public Conv2d(WeightPath p, long in, long out, int kernel, int stride, int padding, boolean bias) {
+        this(p, in, out, kernel, stride, padding, 1, bias, Init.DEFAULT);
+    }
+
+    public Conv2d(WeightPath p, long in, long out, int kernel, int stride, int padding, int groups, boolean bias,
+                  Init init) {
+        this.kernel = kernel;
+        this.stride = stride;
+        this.padding = padding;
+        this.groups = groups;
+        this.weight = p.get("weight", init, out, in / groups, kernel, kernel);
+        this.bias = bias ? p.get("bias", init.kind() == Init.Kind.ZEROS ? Init.zeros() : Init.DEFAULT, out) : null;
+    }
+
+    public NDArray forward(NDArray x) {
+        return ai.djl.nn.convolutional.Conv2d.conv2d(x, weight, bias, new Shape(stride, stride),
+                new Shape(padding, padding), new Shape(1, 1), groups).singletonOrThrow();
+    }
+}

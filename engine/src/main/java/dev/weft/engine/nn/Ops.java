@@ -1,0 +1,179 @@
+package dev.weft.engine.nn;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+
+/** Functional building blocks shared by every component (activations, attention, sampling). */
+public final class Ops {
+    private Ops() { }
+
+    /** Exact GELU, {@code x * Phi(x)} (torch.nn.functional.gelu default). */
+    public static NDArray gelu(NDArray x) {
+        return x.mul(x.div((float) Math.sqrt(2.0)).erf().add(1f)).mul(0.5f);
+    }
+
+    /** CLIP's quick_gelu, {@code x * sigmoid(1.702 x)}. */
+    public static NDArray quickGelu(NDArray x) {
+        return x.mul(x.mul(1.702f).getNDArrayInternal().sigmoid());
+    }
+
+    public static NDArray sigmoid(NDArray x) {
+        return x.getNDArrayInternal().sigmoid();
+    }
+
+    /** SiLU, {@code x * sigmoid(x)}. */
+    public static NDArray silu(NDArray x) {
+        return x.mul(sigmoid(x));
+    }
+
+    /**
+     * Scaled dot-product attention, the math of torch's SDPA without dropout.
+     *
+     * @param q (..., Tq, D)
+     * @param k (..., Tk, D)
+     * @param v (..., Tk, Dv)
+     * @param mask additive mask broadcastable to (..., Tq, Tk), or null
+     * @return (..., Tq, Dv)
+     */
+    public static NDArray attention(NDArray q, NDArray k, NDArray v, NDArray mask) {
+        float scale = (float) (1.0 / Math.sqrt(q.getShape().get(q.getShape().dimension() - 1)));
+        NDArray scores = q.matMul(k.swapAxes(-1, -2)).mul(scale); // (..., Tq, Tk)
+        if (mask != null) {
+            scores = scores.add(mask);
+        }
+        return scores.softmax(-1).matMul(v); // (..., Tq, Dv)
+    }
+
+    /**
+     * Bilinear sampling with zero padding, {@code F.grid_sample(value, grid, mode="bilinear",
+     * padding_mode="zeros", align_corners=False)} (DJL has no grid_sample).
+     *
+     * @param value (N, C, H, W)
+     * @param grid (N, Hg, Wg, 2), x then y, in [-1, 1]
+     * @return (N, C, Hg, Wg)
+     */
+    public static NDArray gridSample(NDArray value, NDArray grid) {
+        long n = value.getShape().get(0);
+        long c = value.getShape().get(1);
+        long h = value.getShape().get(2);
+        long w = value.getShape().get(3);
+        long hg = grid.getShape().get(1);
+        long wg = grid.getShape().get(2);
+        NDArray gx = grid.get("..., 0").reshape(n, hg * wg);     // (N, P)
+        NDArray gy = grid.get("..., 1").reshape(n, hg * wg);     // (N, P)
+        // 1. unnormalise (align_corners=False): pixel centres sit at (i + 0.5) / size
+        NDArray x = gx.add(1f).mul(w).sub(1f).div(2f);
+        NDArray y = gy.add(1f).mul(h).sub(1f).div(2f);
+        NDArray x0 = x.floor();
+        NDArray y0 = y.floor();
+        NDArray wx1 = x.sub(x0);
+        NDArray wy1 = y.sub(y0);
+        NDArray wx0 = wx1.neg().add(1f);
+        NDArray wy0 = wy1.neg().add(1f);
+        NDArray flat = value.reshape(n, c, h * w);               // (N, C, H*W)
+        NDArray out = null;
+        // 2. the four corners, each weighted and zeroed where it falls outside the map
+        for (int dy = 0; dy <= 1; dy++) {
+            for (int dx = 0; dx <= 1; dx++) {
+                NDArray xi = dx == 0 ? x0 : x0.add(1f);
+                NDArray yi = dy == 0 ? y0 : y0.add(1f);
+                NDArray wgt = (dx == 0 ? wx0 : wx1).mul(dy == 0 ? wy0 : wy1);
+                NDArray valid = xi.gte(0f).logicalAnd(xi.lte(w - 1f))
+                        .logicalAnd(yi.gte(0f)).logicalAnd(yi.lte(h - 1f));
+                wgt = wgt.mul(valid.toType(DataType.FLOAT32, false)); // (N, P)
+                NDArray idx = yi.clip(0, h - 1).mul(w).add(xi.clip(0, w - 1))
+                        .toType(DataType.INT64, false);             // (N, P)
+                NDArray idxC = idx.expandDims(1).broadcast(n, c, hg * wg); // (N, C, P)
+                NDArray vals = flat.gather(idxC, 2).mul(wgt.expandDims(1)); // (N, C, P)
+                out = out == null ? vals : out.add(vals);
+            }
+        }
+        return out.reshape(n, c, hg, wg);                       // (N, C, Hg, Wg)
+    }
+
+    /**
+     * Multi-scale deformable attention, the pure-tensor path of Deformable-DETR's
+     * {@code ms_deform_attn_core_pytorch}: bilinear samples from each level, weighted and summed.
+     *
+     * <p>Dimensions: N batch, S total value positions, M heads, D channels per head, Lq queries, L levels,
+     * P points.
+     *
+     * @param value (N, S, M, D), levels concatenated in order
+     * @param shapes level sizes as {h, w} pairs, summing to S
+     * @param locations (N, Lq, M, L, P, 2) normalised to [0, 1], x then y
+     * @param weights (N, Lq, M, L, P)
+     * @return (N, Lq, M*D)
+     */
+    public static NDArray msDeformAttn(NDArray value, long[][] shapes, NDArray locations, NDArray weights) {
+        long n = value.getShape().get(0);
+        long m = value.getShape().get(2);
+        long d = value.getShape().get(3);
+        long lq = locations.getShape().get(1);
+        int levels = shapes.length;
+        long p = locations.getShape().get(4);
+        NDArray grids = locations.mul(2f).sub(1f);               // (N, Lq, M, L, P, 2) in [-1, 1]
+        NDArray sampled = null;
+        long start = 0;
+        for (int l = 0; l < levels; l++) {
+            long h = shapes[l][0];
+            long w = shapes[l][1];
+            NDArray v = value.get(":, " + start + ":" + (start + h * w)); // (N, H*W, M, D)
+            start += h * w;
+            v = v.transpose(0, 2, 3, 1).reshape(n * m, d, h, w);  // (N*M, D, H, W)
+            NDArray g = grids.get(":, :, :, " + l)                  // (N, Lq, M, P, 2)
+                    .transpose(0, 2, 1, 3, 4).reshape(n * m, lq, p, 2); // (N*M, Lq, P, 2)
+            NDArray s = gridSample(v, g);                          // (N*M, D, Lq, P)
+            sampled = sampled == null ? s : sampled.concat(s, 3);  // (N*M, D, Lq, L*P)
+        }
+        NDArray a = weights.transpose(0, 2, 1, 3, 4).reshape(n * m, 1, lq, levels * p); // (N*M, 1, Lq, L*P)
+        NDArray out = sampled.mul(a).sum(new int[] {3});            // (N*M, D, Lq)
+        return out.reshape(n, m * d, lq).transpose(0, 2, 1);         // (N, Lq, M*D)
+    }
+
+    /**
+     * 1-D sin-cos position embedding (MAE's {@code get_1d_sincos_pos_embed_from_grid}): for position p and
+     * frequency {@code omega_i = 1 / 10000^(i / (dim/2))}, {@code [sin(p omega), cos(p omega)]}.
+     *
+     * @return (positions.length, dim)
+     */
+    public static float[][] sinCos1d(int dim, float[] positions) {
+        int half = dim / 2;
+        float[][] out = new float[positions.length][dim];
+        for (int i = 0; i < positions.length; i++) {
+            for (int j = 0; j < half; j++) {
+                double omega = 1.0 / Math.pow(10000.0, j / (double) half);
+                double a = positions[i] * omega;
+                out[i][j] = (float) Math.sin(a);
+                out[i][j + half] = (float) Math.cos(a);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * 2-D sin-cos position embedding (MAE's {@code get_2d_sincos_pos_embed}, no cls token): half the channels
+     * encode the column (w), half the row (h), over a {@code gh x gw} grid, row-major.
+     *
+     * @return (gh*gw, dim)
+     */
+    public static NDArray sinCos2d(NDManager manager, int dim, int gh, int gw) {
+        float[] rows = new float[gh * gw];
+        float[] cols = new float[gh * gw];
+        for (int i = 0; i < gh; i++) {
+            for (int j = 0; j < gw; j++) {
+                rows[i * gw + j] = i;
+                cols[i * gw + j] = j;
+            }
+        }
+        // MAE: grid = meshgrid(grid_w, grid_h), emb_h uses grid[0] (= w coordinate), emb_w uses grid[1] (= h)
+        float[][] a = sinCos1d(dim / 2, cols);
+        float[][] b = sinCos1d(dim / 2, rows);
+        float[] flat = new float[gh * gw * dim];
+        for (int i = 0; i < gh * gw; i++) {
+            System.arraycopy(a[i], 0, flat, i * dim, dim / 2);
+            System.arraycopy(b[i], 0, flat, i * dim + dim / 2, dim / 2);
+        }
+        return manager.create(flat, new ai.djl.ndarray.types.Shape(gh * gw, dim));
+    }
+}

@@ -1,0 +1,199 @@
+package dev.weft.engine.nn;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import dev.weft.engine.weights.LoadReport;
+import dev.weft.engine.weights.TensorInfo;
+import dev.weft.engine.weights.WeightSource;
+import dev.weft.engine.weights.WeightsException;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.function.Predicate;
+
+/**
+ * The parameter registry a model is built through. Every block asks for its tensors by full checkpoint name and
+ * expected shape (via {@link WeightPath}); the registry records each request, so after construction it knows
+ * the model's complete parameter list and can report missing, unexpected and mis-shaped tensors.
+ *
+ * <p>Three modes:
+ * <ul>
+ *   <li>{@link Mode#LOAD}: tensors come from a {@link WeightSource} and are converted to fp32;</li>
+ *   <li>{@link Mode#INIT}: tensors are freshly initialised, deterministically from a seed and the name;</li>
+ *   <li>{@link Mode#SHAPES}: nothing is allocated ({@code get} returns null); used to count parameters and
+ *       list names of models far larger than memory.</li>
+ * </ul>
+ * Model constructors therefore only fetch parameters; any derived tensor is computed lazily in forward.
+ */
+public final class Params {
+    public enum Mode { LOAD, INIT, SHAPES }
+
+    private final Mode mode;
+    private final WeightSource source;
+    private final NDManager manager;
+    private final long seed;
+    private final Map<String, long[]> requested = new LinkedHashMap<>();
+    private final List<String> missing = new ArrayList<>();
+    private final List<String> misShaped = new ArrayList<>();
+    private Predicate<String> ignoreUnexpected = n -> n.endsWith("position_ids");
+
+    private Params(Mode mode, WeightSource source, NDManager manager, long seed) {
+        this.mode = mode;
+        this.source = source;
+        this.manager = manager;
+        this.seed = seed;
+    }
+
+    /** Parameters read from {@code source} into arrays owned by {@code manager}. */
+    public static Params load(WeightSource source, NDManager manager) {
+        return new Params(Mode.LOAD, source, manager, 0);
+    }
+
+    /** Freshly initialised parameters, deterministic for a seed. */
+    public static Params init(NDManager manager, long seed) {
+        return new Params(Mode.INIT, null, manager, seed);
+    }
+
+    /** Shapes only: no memory is allocated; every {@code get} returns null. */
+    public static Params shapesOnly() {
+        return new Params(Mode.SHAPES, null, null, 0);
+    }
+
+    public Mode mode() {
+        return mode;
+    }
+
+    public NDManager manager() {
+        return manager;
+    }
+
+    public WeightPath root() {
+        return new WeightPath(this, "");
+    }
+
+    /** Names in the source that the model need not consume (default: {@code *position_ids}). */
+    public Params ignoreUnexpected(Predicate<String> p) {
+        this.ignoreUnexpected = p;
+        return this;
+    }
+
+    /** Fetches (or creates) the parameter {@code name} with the given shape. */
+    public NDArray get(String name, Init init, long... shape) {
+        if (requested.containsKey(name)) {
+            throw new IllegalStateException("parameter requested twice: " + name);
+        }
+        requested.put(name, shape.clone());
+        return switch (mode) {
+            case SHAPES -> null;
+            case INIT -> initialise(name, init, shape);
+            case LOAD -> read(name, shape);
+        };
+    }
+
+    private NDArray read(String name, long[] shape) {
+        TensorInfo info = source.tensors().get(name);
+        if (info == null) {
+            missing.add(name + " " + Arrays.toString(shape));
+            return null;
+        }
+        if (!Arrays.equals(info.shape(), shape)) {
+            misShaped.add(name + " expected " + Arrays.toString(shape) + " found " + info.shapeString());
+            return null;
+        }
+        ByteBuffer data = source.float32(name);
+        return manager.create(data, new Shape(shape), DataType.FLOAT32);
+    }
+
+    private NDArray initialise(String name, Init init, long[] shape) {
+        Shape s = new Shape(shape);
+        Init.Kind kind = init.kind();
+        float a = init.a();
+        float b = init.b();
+        if (kind == Init.Kind.DEFAULT) {
+            String leaf = name.substring(name.lastIndexOf('.') + 1);
+            if (leaf.equals("bias")) {
+                kind = Init.Kind.ZEROS;
+            } else if (shape.length == 1 && leaf.equals("weight")) {
+                kind = Init.Kind.ONES;
+            } else {
+                kind = Init.Kind.NORMAL;
+                b = 0.02f;
+            }
+        }
+        int n = Math.toIntExact(s.size());
+        float[] v = new float[n];
+        SplittableRandom rng = new SplittableRandom(seed * 0x9E3779B97F4A7C15L ^ name.hashCode());
+        switch (kind) {
+            case ZEROS -> { }
+            case ONES -> Arrays.fill(v, 1f);
+            case CONSTANT -> Arrays.fill(v, a);
+            case UNIFORM -> {
+                for (int i = 0; i < n; i++) {
+                    v[i] = (float) (a + (b - a) * rng.nextDouble());
+                }
+            }
+            case NORMAL -> {
+                for (int i = 0; i < n; i += 2) {
+                    // Box-Muller: two normals per pair of uniforms
+                    double u1 = 1.0 - rng.nextDouble();
+                    double u2 = rng.nextDouble();
+                    double r = Math.sqrt(-2 * Math.log(u1));
+                    v[i] = (float) (a + b * r * Math.cos(2 * Math.PI * u2));
+                    if (i + 1 < n) {
+                        v[i + 1] = (float) (a + b * r * Math.sin(2 * Math.PI * u2));
+                    }
+                }
+            }
+            default -> throw new IllegalStateException(kind.name());
+        }
+        return manager.create(v, s);
+    }
+
+    /** Every parameter the model asked for, in request order, with its shape. */
+    public Map<String, long[]> shapes() {
+        return Collections.unmodifiableMap(requested);
+    }
+
+    public long parameterCount() {
+        long total = 0;
+        for (long[] s : requested.values()) {
+            long n = 1;
+            for (long d : s) {
+                n *= d;
+            }
+            total += n;
+        }
+        return total;
+    }
+
+    /** Compares what the model asked for with what the source holds. */
+    public LoadReport report() {
+        List<String> unexpected = new ArrayList<>();
+        if (mode == Mode.LOAD) {
+            for (TensorInfo t : source.tensors().values()) {
+                if (!requested.containsKey(t.name()) && !ignoreUnexpected.test(t.name())) {
+                    unexpected.add(t.name() + " " + t.shapeString());
+                }
+            }
+        }
+        return new LoadReport(mode == Mode.LOAD ? source.describe() : mode.name().toLowerCase(),
+                List.copyOf(missing), unexpected, List.copyOf(misShaped), parameterCount());
+    }
+
+    /** Throws unless every parameter was found with the right shape and nothing was left over. */
+    public LoadReport requireComplete() {
+        LoadReport r = report();
+        if (!r.ok()) {
+            throw new WeightsException(r.describe());
+        }
+        return r;
+    }
+}

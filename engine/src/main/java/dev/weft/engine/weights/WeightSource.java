@@ -1,0 +1,43 @@
+package dev.weft.engine.weights;
+
+import java.nio.ByteBuffer;
+import java.util.Map;
+
+/** Named tensors, read lazily. Values come back as fp32 whatever the stored type. */
+public interface WeightSource extends AutoCloseable {
+
+    /** Every stored tensor by full name. */
+    Map<String, TensorInfo> tensors();
+
+    /** The tensor's values as fp32 in a direct, native-order buffer. */
+    ByteBuffer float32(String name);
+
+    /** Where the weights came from, for messages. */
+    String describe();
+
+    @Override
+    void close();
+
+    /** A source with no tensors: models built on it report every parameter missing. */
+    static WeightSource empty() {
+        return new WeightSource() {
+            @Override
+            public Map<String, TensorInfo> tensors() {
+                return Map.of();
+            }
+
+            @Override
+            public ByteBuffer float32(String name) {
+                throw new WeightsException("no weights: '" + name + "' requested from an empty source");
+            }
+
+            @Override
+            public String describe() {
+                return "(no weights)";
+            }
+
+            @Override
+            public void close() { }
+        };
+    }
+}
