@@ -27,6 +27,10 @@ public final class Conv2d {
     }
 
     public NDArray forward(NDArray x) {
+        long b = x.getShape().get(0);
+        long hOut = (x.getShape().get(2) + 2L * padding - kernel) / stride + 1;
+        long wOut = (x.getShape().get(3) + 2L * padding - kernel) / stride + 1;
+        Flops.add(2L * b * hOut * wOut * weight.getShape().size());
         return ai.djl.nn.convolutional.Conv2d.conv2d(x, weight, bias, new Shape(stride, stride),
                 new Shape(padding, padding), new Shape(1, 1), groups).singletonOrThrow();
     }

@@ -22,6 +22,7 @@ public final class Linear {
 
     /** (..., in) to (..., out). */
     public NDArray forward(NDArray x) {
+        Flops.add(2L * x.getShape().size() / in * in * out);
         return bias == null
                 ? ai.djl.nn.core.Linear.linear(x, weight).singletonOrThrow()
                 : ai.djl.nn.core.Linear.linear(x, weight, bias).singletonOrThrow();

@@ -37,7 +37,11 @@ public final class Ops {
      * @return (..., Tq, Dv)
      */
     public static NDArray attention(NDArray q, NDArray k, NDArray v, NDArray mask) {
-        float scale = (float) (1.0 / Math.sqrt(q.getShape().get(q.getShape().dimension() - 1)));
+        long d = q.getShape().get(q.getShape().dimension() - 1);
+        long tk = k.getShape().get(k.getShape().dimension() - 2);
+        long dv = v.getShape().get(v.getShape().dimension() - 1);
+        Flops.add(2L * q.getShape().size() / d * tk * (d + dv));
+        float scale = (float) (1.0 / Math.sqrt(d));
         NDArray scores = q.matMul(k.swapAxes(-1, -2)).mul(scale); // (..., Tq, Tk)
         if (mask != null) {
             scores = scores.add(mask);
