@@ -12,10 +12,13 @@ B batch, C channels, H, W feature-map size, T tokens, D width. Runs on torch 1.1
 """
 import math
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
 
+from . import diffusion_blocks as db
+from . import mmfs as mmfs_mod
 from . import ops
 
 
@@ -155,17 +158,11 @@ class Transformer2DModel(nn.Module):
 
 # ------------------------------------------------------------------------------------------------------ blocks
 
-def _blocks():
-    from . import diffusion_blocks  # written by the VAE module; imported late so the transformer runs alone
-    return diffusion_blocks
-
-
 class DownBlock(nn.Module):
     """CrossAttnDownBlock2D (heads > 0) or DownBlock2D (heads == 0); returns (x, skips)."""
 
     def __init__(self, cin, cout, layers, temb, groups, eps, heads, cross_dim, linear, add_downsample):
         super().__init__()
-        db = _blocks()
         self.resnets = nn.ModuleList(
             [db.ResnetBlock2D(cin if i == 0 else cout, cout, temb, groups, eps) for i in range(layers)])
         if heads > 0:
@@ -191,7 +188,6 @@ class DownBlock(nn.Module):
 class UNetMidBlock2DCrossAttn(nn.Module):
     def __init__(self, channels, temb, groups, eps, heads, cross_dim, linear):
         super().__init__()
-        db = _blocks()
         self.resnets = nn.ModuleList([db.ResnetBlock2D(channels, channels, temb, groups, eps) for _ in range(2)])
         self.attentions = nn.ModuleList([Transformer2DModel(channels, heads, cross_dim, groups, linear)])
 
@@ -206,7 +202,6 @@ class UpBlock(nn.Module):
 
     def __init__(self, cin, prev, cout, layers, temb, groups, eps, heads, cross_dim, linear, add_upsample):
         super().__init__()
-        db = _blocks()
         n = layers + 1
         res = []
         for i in range(n):
@@ -291,10 +286,10 @@ class UNet2DConditionModel(nn.Module):
 
 def mmi_sincos_2d(dim, grid):
     """MMI utils/pos_embed.get_2d_sincos_pos_embed: (grid^2, dim). Unlike MAE, the FIRST half encodes the row."""
-    rows, cols = torch.meshgrid(torch.arange(grid, dtype=torch.float32), torch.arange(grid, dtype=torch.float32))
-    emb_h = ops.sincos_1d(dim // 2, rows.reshape(-1).numpy())
-    emb_w = ops.sincos_1d(dim // 2, cols.reshape(-1).numpy())
-    return torch.from_numpy(__import__("numpy").concatenate([emb_h, emb_w], axis=1)).float()
+    rows, cols = np.meshgrid(np.arange(grid, dtype=np.float64), np.arange(grid, dtype=np.float64), indexing="ij")
+    emb_h = ops.sincos_1d(dim // 2, rows.reshape(-1))
+    emb_w = ops.sincos_1d(dim // 2, cols.reshape(-1))
+    return torch.from_numpy(np.concatenate([emb_h, emb_w], axis=1)).float()
 
 
 def abs_pos(pos, hw):
@@ -308,24 +303,16 @@ def abs_pos(pos, hw):
     return p.permute(0, 2, 3, 1).flatten(0, 2)                              # (tgt*tgt, C)
 
 
-def pixel_reference_points(h, w):
-    """Centres of an h x w grid, normalised to [0, 1], x then y: (1, h*w, 1, 2)."""
-    ys, xs = torch.meshgrid(torch.linspace(0.5, h - 0.5, h), torch.linspace(0.5, w - 0.5, w))
-    return torch.stack([xs.reshape(-1) / w, ys.reshape(-1) / h], -1)[None, :, None]
-
-
 class MMFSBlock(nn.Module):
     """query_norm + pos_embed on the UNet feature, feat_norm on the image features, MMFS, zero-initialised 1x1 conv."""
 
     def __init__(self, query_dim, feat_dim, mcfg, grid, feature_sizes, base_spatial_shape):
         super().__init__()
-        from . import mmfs as mmfs_mod  # written by the LLM module
         self.query_norm = nn.LayerNorm(query_dim, eps=1e-6)
         self.feat_norm = nn.LayerNorm(feat_dim, eps=1e-6)
         self.mmfs = mmfs_mod.MMFS(d_model=mcfg.value_dim, d_query=query_dim, d_value=feat_dim, d_out=query_dim,
                                   n_levels=mcfg.num_levels, n_heads=mcfg.num_heads, n_points=mcfg.num_points,
-                                  ratio=1.0, offset_init_magnitude=mcfg.offset_init_magnitude,
-                                  spatial_shapes=feature_sizes, base_spatial_shape=base_spatial_shape,
+                                  ratio=1.0, spatial_shapes=list(feature_sizes), base_spatial_shape=base_spatial_shape,
                                   max_num_image_per_seq=mcfg.max_images)
         self.pos_embed = nn.Parameter(mmi_sincos_2d(query_dim, grid), requires_grad=False)
         self.conv = nn.Conv2d(query_dim, query_dim, 1)
@@ -335,11 +322,10 @@ class MMFSBlock(nn.Module):
     def forward(self, sample, feats, mask, shapes):
         """sample (B, C, H, W); feats (B, N, S, Cv) levels concatenated; mask (B, N); shapes [(h, w)] per level."""
         b, c, h, w = sample.shape
-        n_images = mask.shape[-1]
         q = sample.permute(0, 2, 3, 1).reshape(b, h * w, c)                # (B, HW, C)
         q = self.query_norm(q) + abs_pos(self.pos_embed, h * w)
         v = self.feat_norm(feats)
-        out = self.mmfs(q, pixel_reference_points(h, w), v, list(shapes) * n_images, mask)  # (B, HW, C)
+        out = self.mmfs(q, mmfs_mod.grid_reference_points(h, w), v, shapes, mask)   # (B, HW, C)
         out = out.reshape(b, h, w, c).permute(0, 3, 1, 2)                   # (B, C, H, W)
         return self.conv(out)
 
