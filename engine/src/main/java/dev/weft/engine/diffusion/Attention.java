@@ -1,6 +1,8 @@
 package dev.weft.engine.diffusion;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import dev.weft.engine.nn.Linear;
 import dev.weft.engine.nn.Ops;
 import dev.weft.engine.nn.WeightPath;
@@ -13,9 +15,15 @@ import dev.weft.engine.nn.WeightPath;
  * <p>Dimensions: B batch, T query tokens, S context tokens, C query width, Dc context width, H heads,
  * Dh head width.
  *
+ * <p>Self-attention at SD's 64 x 64 level has 4096 x 4096 scores per head; queries are processed in chunks so that
+ * at most {@code maxScores} scores exist at once (the sliced-attention idea of diffusers, same result).
+ *
  * <p>Mirrors diffusers 0.20 {@code models/attention_processor.py} ({@code Attention}, {@code AttnProcessor}).
  */
 public final class Attention {
+    /** Largest attention-score tensor computed at once (elements): 2^26 = 256 MB of fp32. */
+    static long maxScores = 1L << 26; // not final: tests lower it to exercise the chunked path
+
     private final Linear toQ;
     private final Linear toK;
     private final Linear toV;
@@ -58,8 +66,20 @@ public final class Attention {
         NDArray q = toQ.forward(x).reshape(b, t, heads, dimHead).transpose(0, 2, 1, 3);   // (B, H, T, Dh)
         NDArray k = toK.forward(ctx).reshape(b, s, heads, dimHead).transpose(0, 2, 1, 3); // (B, H, S, Dh)
         NDArray v = toV.forward(ctx).reshape(b, s, heads, dimHead).transpose(0, 2, 1, 3); // (B, H, S, Dh)
-        // 2. softmax(q k^T / sqrt(Dh)) v
-        NDArray o = Ops.attention(q, k, v, null);                                          // (B, H, T, Dh)
+        // 2. softmax(q k^T / sqrt(Dh)) v, in query chunks so the score matrix stays under maxScores elements
+        //    (rows are independent: the result is the same as one call)
+        long chunk = Math.max(1, maxScores / (b * heads * s));
+        NDArray o;
+        if (chunk >= t) {
+            o = Ops.attention(q, k, v, null);                                              // (B, H, T, Dh)
+        } else {
+            NDList parts = new NDList();
+            for (long a = 0; a < t; a += chunk) {
+                NDArray qc = q.get(":, :, " + a + ":" + Math.min(t, a + chunk));           // (B, H, Tc, Dh)
+                parts.add(Ops.attention(qc, k, v, null));                                  // (B, H, Tc, Dh)
+            }
+            o = NDArrays.concat(parts, 2);                                                 // (B, H, T, Dh)
+        }
         // 3. merge heads, to_out.0
         o = o.transpose(0, 2, 1, 3).reshape(b, t, (long) heads * dimHead);                 // (B, T, H*Dh)
         return toOut.forward(o);

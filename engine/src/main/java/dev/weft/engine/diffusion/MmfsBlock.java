@@ -1,6 +1,8 @@
 package dev.weft.engine.diffusion;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.weft.engine.config.MmfsConfig;
@@ -36,9 +38,14 @@ import java.util.Map;
  * checkpoint and loaded); it holds MMI's 2-D sin-cos table ({@code utils/pos_embed.py}, first half of the
  * channels encoding the row, second half the column: the reverse of MAE's order); in {@link Params.Mode#INIT} that
  * table is computed here. For a map smaller than G x G it is resized bicubically (align_corners False), as the
- * reference's {@code get_abs_pos}; maps must then be square.
+ * reference's {@code get_abs_pos}; maps must then be square. At SD's 64 x 64 level the deformable sampling would
+ * materialise about 1 G values at once (B 2, 16 heads, 64 channels, 4096 positions, 4 levels x 8 points); the
+ * positions are processed in chunks instead (same result).
  */
 public final class MmfsBlock {
+    /** Largest sampled-values tensor of one MMFS call (elements): 2^26 = 256 MB of fp32. */
+    static long maxSamples = 1L << 26; // not final: tests lower it to exercise the chunked path
+
     private final LayerNorm queryNorm;
     private final LayerNorm featNorm;
     private final Mmfs mmfs;
@@ -132,7 +139,22 @@ public final class MmfsBlock {
         // 2. MMFS with the pixel centres as reference points
         NDArray ref = refCache.computeIfAbsent(((long) h << 32) | w,
                 k -> Mmfs.gridReferencePoints(posEmbed.getManager(), h, w));      // (1, HW, 2)
-        NDArray out = mmfs.forwardProjected(q, ref, value, levelShapes, mask);    // (B, HW, C)
+        //    in chunks of query positions (each position's output depends only on itself), bounding the
+        //    sampled-values tensor (B*M, Dh, chunk, N*L*P) to about maxSamples elements
+        long hwl = (long) h * w;
+        long perQuery = b * value.getShape().get(1) * value.getShape().get(3) * mmfs.numLevels() * mmfs.numPoints();
+        long chunk = Math.max(1, maxSamples / perQuery);
+        NDArray out;
+        if (chunk >= hwl) {
+            out = mmfs.forwardProjected(q, ref, value, levelShapes, mask);           // (B, HW, C)
+        } else {
+            NDList parts = new NDList();
+            for (long a = 0; a < hwl; a += chunk) {
+                String r = ":, " + a + ":" + Math.min(hwl, a + chunk);
+                parts.add(mmfs.forwardProjected(q.get(r), ref.get(r), value, levelShapes, mask)); // (B, HWc, C)
+            }
+            out = NDArrays.concat(parts, 1);                                          // (B, HW, C)
+        }
         // 3. back to a map, zero-initialised 1x1 conv
         out = out.reshape(b, h, w, channels).transpose(0, 3, 1, 2);               // (B, C, H, W)
         return conv.forward(out);
