@@ -98,6 +98,24 @@ class UNetParityTest {
         }
     }
 
+    /** INIT mode: MMFSNet's zero-initialised 1x1 convs make a fresh MMFSNet a no-op; pos_embed gets MMI's table. */
+    @Test
+    void freshMmfsNetIsANoOp() {
+        UNetConfig cfg = UNetConfig.tiny();
+        VisionConfig vision = VisionConfig.tiny();
+        try (NDManager m = NDManager.newBaseManager()) {
+            Params params = Params.init(m, 7);
+            UNet2DConditionModel unet = new UNet2DConditionModel(params.root().pp("unet"),
+                    params.root().pp("mmfs_module"), cfg, vision);
+            NDArray x = m.randomNormal(new ai.djl.ndarray.types.Shape(2, 4, 8, 8));
+            NDArray ctx = m.randomNormal(new ai.djl.ndarray.types.Shape(2, 7, cfg.crossAttentionDim()));
+            MmfsInput empty = MmfsInput.empty(m, 2, vision.hiddenSize(), vision.featureSizes());
+            NDArray with = unet.forward(x, 500f, ctx, empty);
+            NDArray without = unet.forward(x, 500f, ctx, (MmfsInput) null);
+            Tolerances.assertClose("fresh MMFSNet residuals", without, with, 0.0);
+        }
+    }
+
     @Test
     void rejectsBadShapes() {
         UNetConfig cfg = fixtureConfig();
