@@ -73,6 +73,7 @@ public final class Mmfs {
     private final int points;
     private final int maxImages;
     private final float[] scaleRatios;     // (L)
+    private NDArray ignoreTokenHeads;      // (M, Dh), ignore_token reshaped on first use
 
     /**
      * @param p the block's prefix (e.g. {@code mm_decoder.layers.0.llama_cross_attn.attn})
@@ -200,11 +201,14 @@ public final class Mmfs {
 
         // 2. per-image queries: dynamic_offset_mask once per query, plus query_relpos of each image
         NDArray qd = dynamicOffsetMask.forward(query).expandDims(1);         // (B, 1, Lq, Dq)
-        NDArray relEmb = queryRelpos.forward(rel.transpose(0, 2, 1));         // (B, N, Q, Dq)
+        NDArray relEmb = lookup(queryRelpos.weight, rel.transpose(0, 2, 1)); // (B, N, Q, Dq)
         NDArray qn = qd.add(relEmb);                                          // (B, N, Lq, Dq)
 
         // 3. values of all images and levels, "levels" = images x levels
         NDArray v = value.reshape(b, n * s, heads, dh);                       // (B, N*S, M, Dh)
+        if (v != value) {
+            v.attach(mgr); // a view; when value is cached elsewhere, the handle still belongs to this call
+        }
 
         // 4. sampling locations: per-image offsets, scaled per level, normalised by the level's (W, H)
         NDArray off = samplingOffsets.forward(qn)
@@ -243,9 +247,22 @@ public final class Mmfs {
             shapes[i] = levelShapes[i % levels];
         }
         NDArray out = Ops.msDeformAttn(v, shapes, loc, pointWeights);        // (B, Lq, D)
-        NDArray nul = nullWeight.expandDims(3).mul(ignoreToken.reshape(heads, dh)) // (B, Lq, M, Dh)
+        if (ignoreTokenHeads == null) {
+            ignoreTokenHeads = ignoreToken.reshape(heads, dh);                // (M, Dh)
+        }
+        NDArray nul = nullWeight.expandDims(3).mul(ignoreTokenHeads)          // (B, Lq, M, Dh)
                 .reshape(b, lq, innerDim);                                    // (B, Lq, D)
         return outputProj.forward(out.add(nul));                             // (B, Lq, Dout)
+    }
+
+    /** Rows of {@code table} (R, C) for int64 ids of any shape: (..., C), owned by the ids' manager. */
+    static NDArray lookup(NDArray table, NDArray ids) {
+        NDArray rows = table.get(ids.flatten());                               // (n, C)
+        rows.attach(ids.getManager());
+        long[] shape = new long[ids.getShape().dimension() + 1];
+        System.arraycopy(ids.getShape().getShape(), 0, shape, 0, shape.length - 1);
+        shape[shape.length - 1] = table.getShape().get(1);
+        return rows.reshape(shape);                                            // (..., C)
     }
 
     /** Normalises the mask to (B, 1, N) or (B, Lq, N), float. */
