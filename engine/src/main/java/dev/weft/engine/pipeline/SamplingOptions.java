@@ -1,5 +1,7 @@
 package dev.weft.engine.pipeline;
 
+import dev.weft.engine.diffusion.schedulers.SchedulerKind;
+
 /**
  * How to sample text and images. Defaults are MM-Interleaved's {@code mm_inference.yaml}: nucleus sampling with
  * top-p 0.9 at temperature 1, repetition penalty 1.3, 8 to 90 new tokens; 30 DDPM steps with guidance 7.5;

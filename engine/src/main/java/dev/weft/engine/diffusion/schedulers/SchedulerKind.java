@@ -19,4 +19,14 @@ public enum SchedulerKind {
             case DPM_SOLVER_PP_2M -> new DPMSolverMultistepScheduler(config);
         };
     }
+
+    /** Parses a user's name for a sampler: ddpm, ddim, dpm++ (also dpm, dpmpp, dpm-solver++). */
+    public static SchedulerKind parse(String s) {
+        return switch (s.toLowerCase().replace('-', '_').replace("+", "p")) {
+            case "ddpm" -> DDPM;
+            case "ddim" -> DDIM;
+            case "dpm", "dpmpp", "dpm_solverpp", "dpm_solver_pp", "dpmsolver", "dpmpp_2m", "dpm_solver_pp_2m" -> DPM_SOLVER_PP_2M;
+            default -> throw new IllegalArgumentException("unknown scheduler '" + s + "' (expected ddpm, ddim or dpm++)");
+        };
+    }
 }
