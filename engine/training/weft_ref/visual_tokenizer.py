@@ -56,15 +56,17 @@ def resize_abs_pos(table, count):
 
 
 class VisualTokenizer(nn.Module):
-    def __init__(self, cfg, encoder=None):
-        """cfg: the whole model config namespace; encoder: a module whose forward(image) returns
-        (last_hidden, [c1, c2, c3, c4]), registered as ``encoder`` (its own keys start with vision_model.)."""
+    def __init__(self, cfg, vision_model=None):
+        """cfg: the whole model config namespace; vision_model: the encoder (e.g. ``weft_ref.vision.ClipVisionAdapter``),
+        whose forward(image) returns (last_hidden, [c1, c2, c3, c4]); registered as ``encoder.vision_model`` (MMI's
+        ``self.encoder`` is a CLIPVisionAdapterModel holding the adapter transformer as ``vision_model``)."""
         super().__init__()
         c = cfg.vision.hidden_size
         q = cfg.visual_resampler
         g = cfg.vision.image_size // cfg.vision.patch_size
-        if encoder is not None:
-            self.encoder = encoder
+        if vision_model is not None:
+            self.encoder = nn.Module()
+            self.encoder.vision_model = vision_model
         self.pos_proj = nn.Linear(c, c)
         self.pos_ln = nn.LayerNorm(c, eps=1e-6)
         self.pos_embed = nn.Parameter(mmi_sincos_2d(c, g, cls_token=True), requires_grad=False)
@@ -90,5 +92,5 @@ class VisualTokenizer(nn.Module):
         return vis, feats
 
     def forward(self, image):
-        last_hidden, features = self.encoder(self.normalize(image))
+        last_hidden, features = self.encoder.vision_model(self.normalize(image))
         return self.glue(last_hidden, features)

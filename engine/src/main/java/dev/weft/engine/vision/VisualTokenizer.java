@@ -33,10 +33,8 @@ import java.util.function.Function;
  * <p>Checkpoint parameters requested here: {@code clip_mean}, {@code clip_std} (1, 3, 1, 1) (persistent buffers,
  * so they are in the state_dict), and those of {@link Glue}; the encoder requests its own.
  *
- * <p>The encoder is injected as a factory so this class does not depend on the encoder's branch. Once
- * {@code ClipVisionAdapter} is merged, the composed tokenizer is
- * {@code new VisualTokenizer(p, cfg, ep -> { var e = new ClipVisionAdapter(ep, cfg.vision());
- * return px -> { var o = e.forward(px); return new EncoderOutput(o.lastHidden(), o.features()); }; })}.
+ * <p>{@link #VisualTokenizer(WeightPath, ModelConfig)} composes the real encoder ({@link ClipVisionAdapter});
+ * the other constructor takes any encoder factory (tests use a stub standing in for the encoder's outputs).
  */
 public final class VisualTokenizer {
     /** CLIP's normalisation constants (the values of the {@code clip_mean} / {@code clip_std} buffers). */
@@ -44,7 +42,8 @@ public final class VisualTokenizer {
     public static final float[] CLIP_STD = {0.26862954f, 0.26130258f, 0.27577711f};
 
     /** What the encoder hands to the glue. */
-    public record EncoderOutput(NDArray lastHidden /* (B, 1+G*G, C) */, List<NDArray> features /* c1..c4 (B, C, h, w) */) { }
+    public record EncoderOutput(NDArray lastHidden /* (B, 1+G*G, C) */,
+                                List<NDArray> features /* c1..c4 (B, C, h, w) */) { }
 
     /** The image encoder, fed CLIP-normalised pixels (B, 3, 224, 224). */
     @FunctionalInterface
@@ -62,6 +61,21 @@ public final class VisualTokenizer {
     private final NDArray clipStd;  // (1, 3, 1, 1)
     private final Encoder encoder;
     private final Glue glue;
+
+    /**
+     * The published composition: {@link ClipVisionAdapter} at {@code visual_tokenizer.encoder.vision_model}.
+     *
+     * @param p the {@code visual_tokenizer} prefix
+     */
+    public VisualTokenizer(WeightPath p, ModelConfig cfg) {
+        this(p, cfg, ep -> {
+            ClipVisionAdapter enc = new ClipVisionAdapter(ep, cfg.vision());
+            return px -> {
+                ClipVisionAdapter.Output o = enc.forward(px);
+                return new EncoderOutput(o.lastHidden(), o.features());
+            };
+        });
+    }
 
     /**
      * @param p the {@code visual_tokenizer} prefix

@@ -64,5 +64,14 @@ class QFormerShapesTest {
         System.out.printf("visual tokenizer without encoder: %,d (%.2f M)%n", glue, glue / 1e6);
         assertEquals(expected(cfg.visualResampler()) + (1024L * 1024 + 1024) + 2 * 2048 + 257L * 1024
                 + (768L * 5120 + 5120) + 6, glue);
+
+        Params enc = Params.shapesOnly();
+        new dev.weft.engine.vision.ClipVisionAdapter(enc.root(), cfg.vision());
+        Params all = Params.shapesOnly();
+        new VisualTokenizer(all.root().pp("visual_tokenizer"), cfg);
+        System.out.printf("whole visual tokenizer (CLIP ViT-L + adapter + glue): %,d (%.2f M)%n",
+                all.parameterCount(), all.parameterCount() / 1e6);
+        assertEquals(enc.parameterCount() + glue, all.parameterCount());
+        assertTrue(all.shapes().containsKey("visual_tokenizer.encoder.vision_model.pre_layrnorm.weight"));
     }
 }
