@@ -131,14 +131,15 @@ public final class Mmfs {
      */
     public NDArray forward(NDArray query, NDArray referencePoints, NDArray features, long[][] levelShapes,
                            NDArray mask) {
-        return forwardProjected(query, referencePoints, projectValue(features), levelShapes, mask);
+        NDArray f = Handles.rebind(features, query.getManager());
+        return forwardProjected(query, referencePoints, projectValue(f), levelShapes, mask);
     }
 
     /**
      * {@code value_proj} of the image features, reusable by {@link #forwardProjected}.
      *
      * @param features (B, N, S, Dv)
-     * @return (B, N, S, D)
+     * @return (B, N, S, D), on the features' manager
      */
     public NDArray projectValue(NDArray features) {
         Shape s = features.getShape();
@@ -168,6 +169,10 @@ public final class Mmfs {
         }
         long n = vs.get(1);
         long s = vs.get(2);
+        if (n == 0) {
+            throw new IllegalArgumentException("value: no image slots (N = 0); the reference cannot run MMFS over "
+                    + "zero images (-log(0) logit), skip the block instead");
+        }
         if (levelShapes.length != levels) {
             throw new IllegalArgumentException("levelShapes: expected " + levels + " levels, found "
                     + levelShapes.length);
@@ -185,11 +190,14 @@ public final class Mmfs {
             throw new IllegalArgumentException("referencePoints: expected (" + b + " or 1, " + lq + ", 2), found "
                     + rs);
         }
-        NDArray m3 = queryMask(mask, b, lq, n);                              // (B, Q, N), Q = 1 or Lq
+        NDManager mgr = query.getManager();
+        // inputs that may live longer than this call (cached values, a prompt's mask) get handles of this call
+        value = Handles.rebind(value, mgr);
+        referencePoints = Handles.rebind(referencePoints, mgr);
+        NDArray m3 = queryMask(Handles.rebind(mask, mgr), b, lq, n);        // (B, Q, N), Q = 1 or Lq
         long q = m3.getShape().get(1);
         long dh = innerDim / heads;
         long nl = n * levels;
-        NDManager mgr = query.getManager();
 
         // 1. relative image positions: 1 = most recent visible image, 2 = the one before, 0 = hidden
         NDArray rel = relativePositions(m3);                                 // (B, Q, N) int64
@@ -206,9 +214,6 @@ public final class Mmfs {
 
         // 3. values of all images and levels, "levels" = images x levels
         NDArray v = value.reshape(b, n * s, heads, dh);                       // (B, N*S, M, Dh)
-        if (v != value) {
-            v.attach(mgr); // a view; when value is cached elsewhere, the handle still belongs to this call
-        }
 
         // 4. sampling locations: per-image offsets, scaled per level, normalised by the level's (W, H)
         NDArray off = samplingOffsets.forward(qn)
