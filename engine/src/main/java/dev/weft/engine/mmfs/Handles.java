@@ -19,7 +19,7 @@ public final class Handles {
         if (x == null || x.getManager() == manager) {
             return x;
         }
-        NDArray view = x.reshape(x.getShape());
+        NDArray view = x.reshape(x.getShape());                               // same shape, a view
         view.attach(manager);
         return view;
     }
