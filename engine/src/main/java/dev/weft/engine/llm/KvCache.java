@@ -80,7 +80,9 @@ public final class KvCache implements AutoCloseable {
         NDArray buf = manager.zeros(new Shape(like.get(0), like.get(1), capacity, like.get(3))); // (B, H, cap, Dh)
         if (old != null) {
             if (keep > 0) {
-                buf.set(new NDIndex(":, :, :{}, :", keep), old.get(new NDIndex(":, :, :{}, :", keep)));
+                try (NDArray kept = old.get(new NDIndex(":, :, :{}, :", keep))) {        // (B, H, keep, Dh)
+                    buf.set(new NDIndex(":, :, :{}, :", keep), kept);
+                }
             }
             old.close();
         }

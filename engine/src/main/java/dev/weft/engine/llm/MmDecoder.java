@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.Shape;
 import dev.weft.engine.config.LlmConfig;
 import dev.weft.engine.config.TokenConfig;
 import dev.weft.engine.config.VisionConfig;
+import dev.weft.engine.mmfs.Handles;
 import dev.weft.engine.nn.Init;
 import dev.weft.engine.nn.RmsNorm;
 import dev.weft.engine.nn.WeightPath;
@@ -138,12 +139,14 @@ public final class MmDecoder {
                 throw new IllegalArgumentException("imageEmbeds: expected (I, K, " + d + "), found "
                         + imageEmbeds.getShape());
             }
-            NDArray all = text.concat(imageEmbeds.reshape(imageRows, d), 0);      // (B*T + I*K, D)
+            NDArray img = Handles.rebind(imageEmbeds, m).reshape(imageRows, d);  // (I*K, D)
+            NDArray all = text.concat(img, 0);                                    // (B*T + I*K, D)
             out = all.get(m.create(index));                                       // (B*T, D)
         }
         // 3. + soi_token on <|beginofimage|>
         if (soiToken != null) {
-            out = out.add(m.create(soi, new Shape(b * t, 1)).mul(soiToken.reshape(1, d))); // (B*T, D)
+            NDArray token = Handles.rebind(soiToken, m).reshape(1, d);           // (1, D)
+            out = out.add(m.create(soi, new Shape(b * t, 1)).mul(token));         // (B*T, D)
         }
         return out.reshape(b, t, d);                                              // (B, T, D)
     }
@@ -193,7 +196,7 @@ public final class MmDecoder {
             throw new IllegalArgumentException("positionIds: expected (" + b + ", " + t + "), found "
                     + positionIds.getShape());
         }
-        NDArray[] cs = rope.cosSin(positionIds);                                  // (B, 1, T, Dh) each
+        NDArray[] cs = rope.cosSin(Handles.rebind(positionIds, m));               // (B, 1, T, Dh) each
         // 2. causal mask over cached + new keys (none for one token, as the reference)
         NDArray mask = t > 1 ? causalMask(m, t, past) : null;                     // (1, 1, T, S)
         // 3. layers, then the final norm

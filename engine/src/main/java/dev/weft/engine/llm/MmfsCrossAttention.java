@@ -2,6 +2,7 @@ package dev.weft.engine.llm;
 
 import ai.djl.ndarray.NDArray;
 import dev.weft.engine.config.LlmConfig;
+import dev.weft.engine.mmfs.Handles;
 import dev.weft.engine.mmfs.Mmfs;
 import dev.weft.engine.nn.Init;
 import dev.weft.engine.nn.RmsNorm;
@@ -33,6 +34,11 @@ public final class MmfsCrossAttention {
         this.norm2 = new RmsNorm(p.pp("norm2"), visionDim, (float) cfg.rmsNormEps());
     }
 
+    /** value_proj(norm2(features)), computed on h's manager: (B, N, Sv, D'), D' the MMFS inner width. */
+    private NDArray projectedValue(NDArray h, VisionFeatures feats) {
+        return attn.projectValue(norm2.forward(Handles.rebind(feats.features(), h.getManager())));
+    }
+
     /**
      * @param h (B, T, D) the residual stream after self-attention
      * @param feats vision features (B, N, Sv, Dv)
@@ -45,8 +51,8 @@ public final class MmfsCrossAttention {
         // 1. queries and (possibly cached) values
         NDArray q = norm1.forward(h);                                            // (B, T, D)
         NDArray value = cache == null
-                ? attn.projectValue(norm2.forward(feats.features()))            // (B, N, Sv, Dv')
-                : cache.visionValue(layer, feats, () -> attn.projectValue(norm2.forward(feats.features())));
+                ? projectedValue(h, feats)                                       // (B, N, Sv, D')
+                : cache.visionValue(layer, feats, () -> projectedValue(h, feats));
         // 2. MMFS from the image centre
         NDArray ref = Mmfs.centreReferencePoints(h.getManager(), h.getShape().get(1)); // (1, T, 2)
         NDArray out = attn.forwardProjected(q, ref, value, feats.levelShapes(), crossMask); // (B, T, D)

@@ -48,12 +48,16 @@ import java.util.Arrays;
  * Dq), {@code ignore_token} (1, 1, 1, D) (a frozen zero parameter in the reference, saved in the checkpoint: it
  * is requested and used). The reference's {@code scale_ratios} is a non-persistent buffer, derived here from the
  * constructor arguments. The reference's {@code input_padding_mask} is always None at both call sites and is not
- * supported.
+ * supported. The reference's special case for queries that see no image (setting their null logits to 1) is
+ * overwritten on the next line by the fixed null logit, so it has no effect and is not reproduced: such a query's
+ * weight goes almost entirely (exp(-10000) = 0 in fp32) to the null slots, i.e. the output is
+ * {@code output_proj(ignore_token)}.
  *
  * <p>Cost: {@code dynamic_offset_mask} is applied once per query and broadcast over the images (the reference
  * applies it to the query after repeating it per image; both give the same rows, since the relative-position
- * embedding is added afterwards: the results are identical up to float rounding of the matmul, checked by
- * {@code MmfsParityTest} against the reference's order of operations). The value projection can be computed once
+ * embedding is added afterwards: the results are identical up to float rounding of the matmul; the PyTorch mirror
+ * {@code weft_ref/mmfs.py}, which does the same, was checked against the original module's order of operations:
+ * max abs diff 6e-8 in fp32). The value projection can be computed once
  * ({@link #projectValue}) and reused across calls with {@link #forwardProjected} (incremental decoding).
  */
 public final class Mmfs {
@@ -131,14 +135,15 @@ public final class Mmfs {
      */
     public NDArray forward(NDArray query, NDArray referencePoints, NDArray features, long[][] levelShapes,
                            NDArray mask) {
-        return forwardProjected(query, referencePoints, projectValue(features), levelShapes, mask);
+        NDArray f = Handles.rebind(features, query.getManager());
+        return forwardProjected(query, referencePoints, projectValue(f), levelShapes, mask);
     }
 
     /**
      * {@code value_proj} of the image features, reusable by {@link #forwardProjected}.
      *
      * @param features (B, N, S, Dv)
-     * @return (B, N, S, D)
+     * @return (B, N, S, D), on the features' manager
      */
     public NDArray projectValue(NDArray features) {
         Shape s = features.getShape();
@@ -168,6 +173,10 @@ public final class Mmfs {
         }
         long n = vs.get(1);
         long s = vs.get(2);
+        if (n == 0) {
+            throw new IllegalArgumentException("value: no image slots (N = 0); the reference cannot run MMFS over "
+                    + "zero images (-log(0) logit), skip the block instead");
+        }
         if (levelShapes.length != levels) {
             throw new IllegalArgumentException("levelShapes: expected " + levels + " levels, found "
                     + levelShapes.length);
@@ -185,11 +194,14 @@ public final class Mmfs {
             throw new IllegalArgumentException("referencePoints: expected (" + b + " or 1, " + lq + ", 2), found "
                     + rs);
         }
-        NDArray m3 = queryMask(mask, b, lq, n);                              // (B, Q, N), Q = 1 or Lq
+        NDManager mgr = query.getManager();
+        // inputs that may live longer than this call (cached values, a prompt's mask) get handles of this call
+        value = Handles.rebind(value, mgr);
+        referencePoints = Handles.rebind(referencePoints, mgr);
+        NDArray m3 = queryMask(Handles.rebind(mask, mgr), b, lq, n);        // (B, Q, N), Q = 1 or Lq
         long q = m3.getShape().get(1);
         long dh = innerDim / heads;
         long nl = n * levels;
-        NDManager mgr = query.getManager();
 
         // 1. relative image positions: 1 = most recent visible image, 2 = the one before, 0 = hidden
         NDArray rel = relativePositions(m3);                                 // (B, Q, N) int64
@@ -206,9 +218,6 @@ public final class Mmfs {
 
         // 3. values of all images and levels, "levels" = images x levels
         NDArray v = value.reshape(b, n * s, heads, dh);                       // (B, N*S, M, Dh)
-        if (v != value) {
-            v.attach(mgr); // a view; when value is cached elsewhere, the handle still belongs to this call
-        }
 
         // 4. sampling locations: per-image offsets, scaled per level, normalised by the level's (W, H)
         NDArray off = samplingOffsets.forward(qn)

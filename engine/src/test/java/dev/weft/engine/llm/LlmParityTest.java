@@ -115,6 +115,36 @@ class LlmParityTest {
     }
 
     @Test
+    void decodingStepsAllocateOnlyOnTheStepManager() {
+        ModelConfig cfg = ModelConfig.tiny();
+        try (NDManager weights = NDManager.newBaseManager(); NDManager inputs = NDManager.newBaseManager();
+             NDManager work = NDManager.newBaseManager(); Fixture f = Fixture.open("llm", inputs)) {
+            Model model = load(f, weights, cfg);
+            MmDecoder dec = model.decoder();
+            NDArray embeds = f.get("inputs_embeds");
+            NDArray crossMask = f.get("cross_mask");
+            int t0 = (int) f.longs("prefill")[0];
+            VisionFeatures feats = features(f, dec, CrossMask.build(f.get("input_ids"), cfg.tokens()).imagesPerRow());
+            NDArray promptMask = crossMask.get(":, :" + t0 + ", :");
+            try (KvCache cache = dec.newCache(work)) {
+                int[] counts = null;
+                for (long t = t0 - 1; t < t0 + 3; t++) {
+                    try (NDManager step = work.newSubManager()) {
+                        NDArray x = t == t0 - 1 ? embeds.get(":, :" + t0 + ", :") : embeds.get(":, " + t + ":" + (t + 1));
+                        x.attach(step);
+                        model.head().forward(dec.forward(x, null, cache, feats, promptMask));
+                    }
+                    int[] now = {weights.getManagedArrays().size(), inputs.getManagedArrays().size()};
+                    if (t > t0) {
+                        assertArrayEquals(counts, now, "arrays left on the weights' / inputs' managers by a step");
+                    }
+                    counts = now;
+                }
+            }
+        }
+    }
+
+    @Test
     void rejectsBadInputs() {
         ModelConfig cfg = ModelConfig.tiny();
         try (NDManager m = NDManager.newBaseManager(); Fixture f = Fixture.open("llm", m)) {
