@@ -74,7 +74,7 @@ public final class Resize {
             long c = s.get(1);
             long h = s.get(2);
             long w = s.get(3);
-            cur = cur.reshape(b, c, h / 2, 2, w / 2, 2).mean(new int[] {3, 5}); // (B, C, H/2, W/2)
+            cur = cur.reshape(b, c, h / 2, 2, w / 2, 2).mean(new int[] {5}).mean(new int[] {3}); // (B, C, H/2, W/2)
         }
         if (cur.getShape().get(3) != size) {
             cur = bicubic(cur, size, size);
