@@ -192,7 +192,7 @@ public final class Params {
     public LoadReport requireComplete() {
         LoadReport r = report();
         if (!r.ok()) {
-            throw new WeightsException(r.describe());
+            throw new WeightsException(r);
         }
         return r;
     }

@@ -1,0 +1,269 @@
+package dev.weft.engine;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import dev.weft.engine.config.ModelConfig;
+import dev.weft.engine.config.TokenConfig;
+import dev.weft.engine.diffusion.schedulers.Scheduler;
+import dev.weft.engine.diffusion.schedulers.StepNoise;
+import dev.weft.engine.image.Images;
+import dev.weft.engine.model.MMInterleaved;
+import dev.weft.engine.pipeline.CancellationToken;
+import dev.weft.engine.pipeline.Document;
+import dev.weft.engine.pipeline.GenerationListener;
+import dev.weft.engine.pipeline.InterleavedSession;
+import dev.weft.engine.pipeline.Rng;
+import dev.weft.engine.pipeline.SamplingOptions;
+import dev.weft.engine.pipeline.TokenSampler;
+import dev.weft.engine.text.TextTokenizer;
+import dev.weft.engine.weights.SafetensorsWeights;
+import dev.weft.engine.weights.WeightSource;
+import dev.weft.engine.weights.WeightsException;
+
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The engine as the CLI and the studio see it: a loaded model and its tokenizer, and the generation modes. One
+ * generation runs at a time (methods are synchronized); progress goes to a {@link GenerationListener}, and a
+ * {@link CancellationToken} is checked between tokens and between denoising steps.
+ *
+ * <p>A model folder holds {@code config.json}, {@code tokenizer.json} and the weights ({@code model.safetensors},
+ * or shards with {@code model.safetensors.index.json}, or any {@code *.safetensors}).
+ */
+public final class Engine implements AutoCloseable {
+    /** The captioning prompt after the image (notes 1.5). */
+    public static final String CAPTION_PROMPT = "a photo of";
+
+    private final NDManager manager;
+    private final MMInterleaved model;
+    private final TextTokenizer tokenizer;
+    private final String modelId;
+
+    private Engine(NDManager manager, MMInterleaved model, TextTokenizer tokenizer, String modelId) {
+        this.manager = manager;
+        this.model = model;
+        this.tokenizer = tokenizer;
+        this.modelId = modelId;
+    }
+
+    /** Loads a model folder onto a device; every problem is reported with the file and what is wrong. */
+    public static Engine load(Path modelDir, Device device) {
+        if (!Files.isDirectory(modelDir)) {
+            throw new WeightsException(modelDir + ": model folder not found");
+        }
+        ModelConfig cfg = ModelConfig.read(modelDir.resolve("config.json"));
+        TextTokenizer tok = TextTokenizer.load(modelDir.resolve("tokenizer.json"), cfg.tokens());
+        NDManager m = NDManager.newBaseManager(device);
+        try (WeightSource w = SafetensorsWeights.open(weightsLocation(modelDir))) {
+            MMInterleaved model = MMInterleaved.load(cfg, w, m);
+            return new Engine(m, model, tok, cfg.name());
+        } catch (RuntimeException e) {
+            m.close();
+            tok.close();
+            throw e;
+        }
+    }
+
+    /** An engine over a model already built (tests, benchmarks). Takes ownership of {@code manager}. */
+    public static Engine of(MMInterleaved model, TextTokenizer tokenizer, NDManager manager) {
+        return new Engine(manager, model, tokenizer, model.config.name());
+    }
+
+    static Path weightsLocation(Path dir) {
+        Path single = dir.resolve("model.safetensors");
+        return Files.isRegularFile(single) ? single : dir;
+    }
+
+    public ModelConfig config() {
+        return model.config;
+    }
+
+    public String modelId() {
+        return modelId;
+    }
+
+    public Device device() {
+        return manager.getDevice();
+    }
+
+    public MMInterleaved model() {
+        return model;
+    }
+
+    public TextTokenizer tokenizer() {
+        return tokenizer;
+    }
+
+    /** What {@link #continueDocument} produced: new items in order, and why it stopped. */
+    public record Continuation(List<Document.Item> items, String stoppedBecause) { }
+
+    /**
+     * Continues a document: text until {@code </s>} or {@code <|beginofimage|>} (or the token budget, after which an
+     * image is started), then an image, inserted, and on until {@code maxImages} images were made or the model
+     * ends the document.
+     */
+    public synchronized Continuation continueDocument(Document doc, SamplingOptions o, GenerationListener l,
+                                                      CancellationToken cancel) {
+        if (doc.isEmpty()) {
+            throw new IllegalArgumentException("empty document: nothing to continue from");
+        }
+        TokenConfig tok = model.config.tokens();
+        List<Document.Item> out = new ArrayList<>();
+        try (NDManager run = manager.newSubManager(); InterleavedSession s = new InterleavedSession(model, run)) {
+            l.onPhase("reading the document");
+            s.appendTokens(List.of(tok.bos()));
+            for (Document.Item item : doc.items()) {
+                if (item instanceof Document.Text t) {
+                    s.appendTokens(tokenizer.encode(t.text()));
+                } else if (item instanceof Document.Image im) {
+                    s.appendImage(pixels(run, im.image()));
+                }
+            }
+            Rng rng = new Rng(o.seed());
+            TokenSampler sampler = TokenSampler.nucleus(o, Set.of(tok.eos(), tok.boi()), rng);
+            int made = 0;
+            while (true) {
+                l.onPhase("writing");
+                List<Integer> text = new ArrayList<>();
+                int stop = sampleText(s, sampler, o, l, cancel, text);
+                String written = tokenizer.decode(text);
+                if (!written.isBlank()) {
+                    out.add(new Document.Text(written));
+                }
+                if (stop == tok.eos()) {
+                    return new Continuation(out, "the model ended the document");
+                }
+                if (made >= o.maxImages()) {
+                    return new Continuation(out, "image limit reached (" + o.maxImages() + ")");
+                }
+                l.onPhase("painting image " + (made + 1));
+                s.appendTokens(List.of(tok.boi()));
+                NDArray img = paint(s, run, o, made, l, cancel);
+                BufferedImage bi = Images.fromTensor(img);
+                out.add(new Document.Image(bi));
+                l.onImage(doc.images().size() + made, bi);
+                s.completeImage(img);
+                made++;
+                if (made >= o.maxImages()) {
+                    return new Continuation(out, "image limit reached (" + o.maxImages() + ")");
+                }
+            }
+        }
+    }
+
+    /** Text to image: {@code <s>{prompt}<|beginofimage|>} (notes 1.5). */
+    public synchronized BufferedImage textToImage(String prompt, SamplingOptions o, GenerationListener l,
+                                                  CancellationToken cancel) {
+        requireText(prompt, "prompt");
+        return generateAfter(List.of(), prompt, o, l, cancel);
+    }
+
+    /**
+     * Segmentation map to image: {@code <s><|beginofimage|>[map]{caption}.<|beginofimage|>}, the map as the previous
+     * image (MMI's ADE20K format, notes 1.7); the image decoder's MMFS reads the map.
+     */
+    public synchronized BufferedImage segmentToImage(BufferedImage map, String caption, SamplingOptions o,
+                                                     GenerationListener l, CancellationToken cancel) {
+        String c = caption == null ? "" : caption.strip();
+        if (!c.isEmpty() && !c.endsWith(".")) {
+            c = c + ".";
+        }
+        return generateAfter(List.of(map), c, o, l, cancel);
+    }
+
+    /** Style reference + text to image: {@code <s><|beginofimage|>[reference]{text}<|beginofimage|>}. */
+    public synchronized BufferedImage styleToImage(BufferedImage reference, String text, SamplingOptions o,
+                                                   GenerationListener l, CancellationToken cancel) {
+        requireText(text, "text");
+        return generateAfter(List.of(reference), text, o, l, cancel);
+    }
+
+    /** Image to text: {@code <s><|beginofimage|>[image] a photo of} and the model's continuation. */
+    public synchronized String caption(BufferedImage image, SamplingOptions o, GenerationListener l,
+                                       CancellationToken cancel) {
+        TokenConfig tok = model.config.tokens();
+        try (NDManager run = manager.newSubManager(); InterleavedSession s = new InterleavedSession(model, run)) {
+            s.appendTokens(List.of(tok.bos()));
+            s.appendImage(pixels(run, image));
+            s.appendTokens(tokenizer.encode(CAPTION_PROMPT));
+            TokenSampler sampler = TokenSampler.nucleus(o, Set.of(tok.eos(), tok.boi()), new Rng(o.seed()));
+            List<Integer> text = new ArrayList<>();
+            sampleText(s, sampler, o, l, cancel, text);
+            return (CAPTION_PROMPT + " " + tokenizer.decode(text)).strip();
+        }
+    }
+
+    private BufferedImage generateAfter(List<BufferedImage> before, String text, SamplingOptions o,
+                                        GenerationListener l, CancellationToken cancel) {
+        TokenConfig tok = model.config.tokens();
+        try (NDManager run = manager.newSubManager(); InterleavedSession s = new InterleavedSession(model, run)) {
+            l.onPhase("reading the prompt");
+            s.appendTokens(List.of(tok.bos()));
+            for (BufferedImage b : before) {
+                s.appendImage(pixels(run, b));
+            }
+            s.appendTokens(tokenizer.encode(text));
+            s.appendTokens(List.of(tok.boi()));
+            l.onPhase("painting");
+            BufferedImage bi = Images.fromTensor(paint(s, run, o, 0, l, cancel));
+            l.onImage(0, bi);
+            return bi;
+        }
+    }
+
+    private static void requireText(String s, String what) {
+        if (s == null || s.isBlank()) {
+            throw new IllegalArgumentException(what + ": expected some text, found none");
+        }
+    }
+
+    private int sampleText(InterleavedSession s, TokenSampler sampler, SamplingOptions o, GenerationListener l,
+                           CancellationToken cancel, List<Integer> text) {
+        TokenConfig tok = model.config.tokens();
+        for (int i = 0; i < o.maxNewTokens(); i++) {
+            cancel.check();
+            float[] logits = s.logits();
+            // only the pipeline places these
+            logits[tok.image()] = Float.NEGATIVE_INFINITY;
+            logits[tok.bos()] = Float.NEGATIVE_INFINITY;
+            logits[tok.pad()] = Float.NEGATIVE_INFINITY;
+            int next = sampler.sample(logits, s.ids(), i);
+            if (next == tok.eos() || next == tok.boi()) {
+                return next;
+            }
+            s.appendTokens(List.of(next));
+            text.add(next);
+            l.onToken(next, tokenizer.tokenText(next));
+        }
+        return -1;
+    }
+
+    private NDArray paint(InterleavedSession s, NDManager run, SamplingOptions o, int imageIndex,
+                          GenerationListener l, CancellationToken cancel) {
+        // per-image seed, as MMI's num + base_seed
+        long seed = o.seed() + imageIndex;
+        Rng rng = new Rng(seed * 0x9E3779B97F4A7C15L + 17);
+        int side = model.config.unet().sampleSize();
+        NDArray latents = rng.normal(run, new ai.djl.ndarray.types.Shape(1, model.config.unet().inChannels(), side,
+                side));
+        try (Scheduler sched = o.scheduler().create(model.config.scheduler())) {
+            return s.paint(run, sched, o.steps(), o.guidance(), latents, StepNoise.seeded(seed * 31 + 7), l, cancel);
+        }
+    }
+
+    private NDArray pixels(NDManager m, BufferedImage img) {
+        return Images.toTensor(m, img, model.config.vision().imageSize());
+    }
+
+    @Override
+    public void close() {
+        tokenizer.close();
+        manager.close();
+    }
+}
