@@ -45,7 +45,11 @@ public final class SafetensorsFile implements AutoCloseable {
             ByteBuffer lenBuf = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
             readFully(lenBuf, 0);
             long headerLen = lenBuf.getLong(0);
-            if (headerLen <= 0 || headerLen > MAX_HEADER || 8 + headerLen > size) {
+            if (headerLen > 0 && headerLen <= MAX_HEADER && 8 + headerLen > size) {
+                throw new WeightsException(path + ": truncated: the header alone needs " + (8 + headerLen)
+                        + " bytes but the file has " + size);
+            }
+            if (headerLen <= 0 || headerLen > MAX_HEADER) {
                 throw new WeightsException(path + ": corrupt safetensors header length " + headerLen
                         + " (file has " + size + " bytes)");
             }

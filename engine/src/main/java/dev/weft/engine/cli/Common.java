@@ -1,0 +1,152 @@
+package dev.weft.engine.cli;
+
+import ai.djl.Device;
+import dev.weft.engine.Engine;
+import dev.weft.engine.diffusion.schedulers.SchedulerKind;
+import dev.weft.engine.pipeline.CancellationToken;
+import dev.weft.engine.pipeline.GenerationListener;
+import dev.weft.engine.pipeline.SamplingOptions;
+import me.tongfei.progressbar.ConsoleProgressBarConsumer;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+import picocli.CommandLine.Option;
+
+import java.awt.image.BufferedImage;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.function.Supplier;
+
+/** Options and helpers shared by the commands. */
+final class Common {
+    private Common() { }
+
+    /** The bundled model: {@code -Dweft.model}, {@code $WEFT_MODEL}, else {@code <weft.home>/assets/tiny}. */
+    static Path defaultModel() {
+        String p = System.getProperty("weft.model", System.getenv("WEFT_MODEL"));
+        if (p != null && !p.isBlank()) {
+            return Path.of(p);
+        }
+        return Path.of(System.getProperty("weft.home", ".")).resolve("assets/tiny");
+    }
+
+    /** {@code --model} and {@code --device}. */
+    static final class ModelOptions {
+        @Option(names = "--model", paramLabel = "DIR",
+                description = "Model folder (config.json, tokenizer.json, *.safetensors). Default: the bundled model.")
+        Path model;
+
+        @Option(names = "--device", paramLabel = "cpu|gpu", defaultValue = "cpu",
+                description = "Where to compute (default: ${DEFAULT-VALUE}).")
+        String device;
+
+        @Option(names = "--verbose", description = "Print every problem and stack traces.")
+        boolean verbose;
+
+        Path modelDir() {
+            return model != null ? model : defaultModel();
+        }
+
+        Device djlDevice() {
+            return switch (device.toLowerCase()) {
+                case "cpu" -> Device.cpu();
+                case "gpu", "cuda" -> {
+                    if (ai.djl.engine.Engine.getInstance().getGpuCount() == 0) {
+                        throw new IllegalArgumentException("--device gpu: no CUDA GPU visible to DJL's PyTorch engine "
+                                + "(the CPU build of libtorch is in use; see docs/gpu.md)");
+                    }
+                    yield Device.gpu();
+                }
+                default -> throw new IllegalArgumentException("--device: expected cpu or gpu, found " + device);
+            };
+        }
+
+        Engine load(PrintStream log) {
+            Path dir = modelDir();
+            log.println("weft: loading " + dir + " on " + device);
+            return Engine.load(dir, djlDevice());
+        }
+    }
+
+    /** Sampling options with MM-Interleaved's defaults. */
+    static final class Sampling {
+        @Option(names = "--seed", defaultValue = "42", description = "Seed (same seed, same result). Default ${DEFAULT-VALUE}.")
+        long seed;
+        @Option(names = "--steps", defaultValue = "30", description = "Denoising steps. Default ${DEFAULT-VALUE}.")
+        int steps;
+        @Option(names = "--guidance", defaultValue = "7.5", description = "Classifier-free guidance. Default ${DEFAULT-VALUE}.")
+        float guidance;
+        @Option(names = "--scheduler", defaultValue = "ddpm", description = "ddpm, ddim or dpm++. Default ${DEFAULT-VALUE}.")
+        String scheduler;
+        @Option(names = "--temperature", defaultValue = "1.0", description = "Text temperature (0 = greedy). Default ${DEFAULT-VALUE}.")
+        float temperature;
+        @Option(names = "--top-p", defaultValue = "0.9", description = "Nucleus mass. Default ${DEFAULT-VALUE}.")
+        float topP;
+        @Option(names = "--repetition-penalty", defaultValue = "1.3", description = "Default ${DEFAULT-VALUE}.")
+        float repetitionPenalty;
+        @Option(names = "--min-tokens", description = "End tokens are suppressed before this many. Default 8 (or --max-tokens if lower).")
+        Integer minTokens;
+        @Option(names = "--max-tokens", defaultValue = "90", description = "Default ${DEFAULT-VALUE}.")
+        int maxTokens;
+
+        SamplingOptions options(int maxImages) {
+            int min = minTokens != null ? minTokens : Math.min(8, maxTokens);
+            return new SamplingOptions(temperature, topP, repetitionPenalty, min, maxTokens, seed, steps,
+                    guidance, SchedulerKind.parse(scheduler), maxImages);
+        }
+    }
+
+    /** A listener that draws a progress bar per image on stderr and streams text to {@code text}. */
+    static final class ConsoleListener implements GenerationListener, AutoCloseable {
+        private final PrintStream text;
+        private ProgressBar bar;
+        private String phase = "painting";
+
+        ConsoleListener(PrintStream text) {
+            this.text = text;
+        }
+
+        @Override
+        public void onPhase(String p) {
+            phase = p;
+        }
+
+        @Override
+        public void onToken(int tokenId, String t) {
+            if (text != null) {
+                text.print(t);
+                text.flush();
+            }
+        }
+
+        @Override
+        public void onImageStep(int step, int total, Supplier<BufferedImage> preview) {
+            if (bar == null) {
+                if (text != null) {
+                    text.println();
+                }
+                bar = new ProgressBarBuilder().setTaskName(phase).setInitialMax(total)
+                        .setStyle(ProgressBarStyle.ASCII).setConsumer(new ConsoleProgressBarConsumer(System.err))
+                        .build();
+            }
+            bar.stepTo(step);
+            if (step == total) {
+                bar.close();
+                bar = null;
+            }
+        }
+
+        @Override
+        public void close() {
+            if (bar != null) {
+                bar.close();
+            }
+        }
+    }
+
+    static CancellationToken cancelOnCtrlC() {
+        CancellationToken c = new CancellationToken();
+        Runtime.getRuntime().addShutdownHook(new Thread(c::cancel));
+        return c;
+    }
+}

@@ -1,0 +1,42 @@
+package dev.weft.engine.cli;
+
+import dev.weft.engine.Engine;
+import dev.weft.engine.image.Images;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.awt.image.BufferedImage;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+/** {@code weft style}: paint text in the style of a reference image. */
+@Command(name = "style", description = "Paint an image of the text in the style of a reference image.")
+final class StyleCommand implements Callable<Integer> {
+    @Option(names = {"-r", "--reference"}, required = true, paramLabel = "REF.png", description = "The style reference.")
+    Path reference;
+
+    @Option(names = {"-t", "--text"}, required = true, description = "What to paint.")
+    String text;
+
+    @Option(names = {"-o", "--out"}, required = true, paramLabel = "FILE.png")
+    Path out;
+
+    @Mixin
+    Common.ModelOptions model = new Common.ModelOptions();
+
+    @Mixin
+    Common.Sampling sampling = new Common.Sampling();
+
+    @Override
+    public Integer call() throws Exception {
+        BufferedImage ref = Images.read(reference);
+        var opts = sampling.options(1);
+        try (Engine engine = model.load(System.err); var l = new Common.ConsoleListener(null)) {
+            BufferedImage img = engine.styleToImage(ref, text, opts, l, Common.cancelOnCtrlC());
+            Images.writePng(img, out);
+            System.err.println("weft: wrote " + out);
+        }
+        return 0;
+    }
+}
