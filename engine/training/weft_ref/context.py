@@ -60,6 +60,10 @@ class ContextConditioning(nn.Module):
             out.append((r, start, c))
         return out
 
+    def positions(self, length, d):
+        """(length, d): the first rows of the 1-D sin-cos table over ``seq_len`` positions (float32, MMI's)."""
+        return torch.from_numpy(sincos_1d_f32(d, np.arange(self.seq_len, dtype=np.float32)))[:length]
+
     def prepare(self, hidden, text_ids, nearest_bos_idxs=None):
         """hidden (B, T, D), text_ids (B, T) -> features (N, L_max, D), mask (N, L_max) int64."""
         spans = self.locate(text_ids, nearest_bos_idxs)
@@ -71,8 +75,7 @@ class ContextConditioning(nn.Module):
         for i, (r, s, c) in enumerate(spans):
             feats[i, : lengths[i]] = hidden[r, s: c + 1].flip(0)
             mask[i, : lengths[i]] = 1
-        pos = torch.from_numpy(sincos_1d_f32(d, np.arange(self.seq_len, dtype=np.float32))).to(hidden.dtype)
-        feats = self.context_feat_proj(feats) + pos[None, :l_max]
+        feats = self.context_feat_proj(feats) + self.positions(l_max, d).to(hidden.dtype)[None]
         return feats, mask
 
     def forward(self, hidden, text_ids, nearest_bos_idxs=None):
