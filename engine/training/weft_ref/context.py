@@ -19,27 +19,8 @@ import numpy as np
 import torch
 import torch.nn as nn
 
+from .ops import sincos_1d_f32
 from .qformer import PerceiverResampler
-
-
-def sincos_1d_f32(dim, pos):
-    """MAE 1-D sin-cos as MMI's ``utils/pos_embed.py`` computes it, in float32: omega = arange(dim/2) / (dim/2),
-    omega = 1 / 10000**omega, angle = pos * omega (rounded to float32), [sin | cos]. Returns (len(pos), dim) float32.
-
-    Made reproducible: ``10000**omega`` is the correctly rounded float32 power (what glibc's powf gives) and sin/cos
-    are evaluated in float64 on the float32 angle, then rounded. numpy's own float32 power is not correctly rounded
-    on AVX-512 machines (SVML; 1 ulp off for ~20% of the 2560 frequencies at width 5120), which moves MMI's table
-    by up to ~2e-4 near position 2047: MMI's exact values depend on the machine it ran on. The float32 rounding of
-    the angle, which is deterministic, is kept (a float64 table differs from it by up to ~3e-4).
-    """
-    omega = np.arange(dim // 2, dtype=np.float32)
-    omega /= np.float32(dim / 2.0)
-    power = np.power(10000.0, omega.astype(np.float64)).astype(np.float32)
-    omega = np.float32(1.0) / power
-    p = np.asarray(pos, dtype=np.float32).reshape(-1)
-    ang = (p[:, None] * omega[None, :]).astype(np.float32)
-    a64 = ang.astype(np.float64)
-    return np.concatenate([np.sin(a64), np.cos(a64)], axis=1).astype(np.float32)
 
 
 def nearest_bos(ids, soi_pos, bos_id):
@@ -79,6 +60,10 @@ class ContextConditioning(nn.Module):
             out.append((r, start, c))
         return out
 
+    def positions(self, length, d):
+        """(length, d): the first rows of the 1-D sin-cos table over ``seq_len`` positions (float32, MMI's)."""
+        return torch.from_numpy(sincos_1d_f32(d, np.arange(self.seq_len, dtype=np.float32)))[:length]
+
     def prepare(self, hidden, text_ids, nearest_bos_idxs=None):
         """hidden (B, T, D), text_ids (B, T) -> features (N, L_max, D), mask (N, L_max) int64."""
         spans = self.locate(text_ids, nearest_bos_idxs)
@@ -90,8 +75,7 @@ class ContextConditioning(nn.Module):
         for i, (r, s, c) in enumerate(spans):
             feats[i, : lengths[i]] = hidden[r, s: c + 1].flip(0)
             mask[i, : lengths[i]] = 1
-        pos = torch.from_numpy(sincos_1d_f32(d, np.arange(self.seq_len, dtype=np.float32))).to(hidden.dtype)
-        feats = self.context_feat_proj(feats) + pos[None, :l_max]
+        feats = self.context_feat_proj(feats) + self.positions(l_max, d).to(hidden.dtype)[None]
         return feats, mask
 
     def forward(self, hidden, text_ids, nearest_bos_idxs=None):

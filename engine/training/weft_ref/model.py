@@ -77,10 +77,7 @@ class MMInterleaved(ContextConditioning):
         r, s, c = spans[-1]
         d = hidden.shape[-1]
         feats = hidden[r, s:c + 1].flip(0)[None]                                  # (1, L, D)
-        import numpy as np
-        from .context import sincos_1d_f32
-        pos = torch.from_numpy(sincos_1d_f32(d, np.arange(self.seq_len, dtype=np.float32)))
-        feats = self.context_feat_proj(feats) + pos[None, :feats.shape[1]]
+        feats = self.context_feat_proj(feats) + self.positions(feats.shape[1], d)[None]
         mask = torch.ones(1, feats.shape[1], dtype=torch.int64)
         return self.image_decoder.perceiver_resampler(feats, mask)
 

@@ -41,16 +41,8 @@ def spaced_timesteps(spacing, train_steps, n, offset):
     return [int(v) for v in ts]
 
 
-class DDPM:
-    """Ancestral sampling, Ho et al. 2020 (arXiv 2006.11239), eqs. (6), (7), (15), on a sub-sequence of timesteps.
-
-    For the step t -> p (p = t - T//n, or "p < 0" meaning abar_p = 1):
-      x0_hat   = (x_t - sqrt(1 - abar_t) eps) / sqrt(abar_t)                              (eq. 15)
-      alpha    = abar_t / abar_p,  beta = 1 - alpha          (the single-step quantities of the sub-chain)
-      mu       = sqrt(abar_p) beta / (1 - abar_t) x0_hat + sqrt(alpha) (1 - abar_p) / (1 - abar_t) x_t   (eq. 7)
-      var      = max((1 - abar_p) / (1 - abar_t) beta, 1e-20)            (beta tilde, "fixed_small")
-      x_p      = mu + sqrt(var) z   (z drawn whenever t > 0, so also at the last step)
-    """
+class _Spaced:
+    """DDPM's and DDIM's shared state and ``set_timesteps`` (diffusers 0.20: n timesteps picked by ``spacing``)."""
 
     def __init__(self, cfg, spacing="leading"):
         self.cfg = cfg
@@ -64,6 +56,18 @@ class DDPM:
 
     def _prev(self, t):
         return t - self.cfg.num_train_timesteps // self.n
+
+
+class DDPM(_Spaced):
+    """Ancestral sampling, Ho et al. 2020 (arXiv 2006.11239), eqs. (6), (7), (15), on a sub-sequence of timesteps.
+
+    For the step t -> p (p = t - T//n, or "p < 0" meaning abar_p = 1):
+      x0_hat   = (x_t - sqrt(1 - abar_t) eps) / sqrt(abar_t)                              (eq. 15)
+      alpha    = abar_t / abar_p,  beta = 1 - alpha          (the single-step quantities of the sub-chain)
+      mu       = sqrt(abar_p) beta / (1 - abar_t) x0_hat + sqrt(alpha) (1 - abar_p) / (1 - abar_t) x_t   (eq. 7)
+      var      = max((1 - abar_p) / (1 - abar_t) beta, 1e-20)            (beta tilde, "fixed_small")
+      x_p      = mu + sqrt(var) z   (z drawn whenever t > 0, so also at the last step)
+    """
 
     def step(self, eps, t, x, noise):
         p = self._prev(t)
@@ -83,7 +87,7 @@ class DDPM:
         return self.abar[t] ** 0.5 * x0 + (1 - self.abar[t]) ** 0.5 * z
 
 
-class DDIM:
+class DDIM(_Spaced):
     """Song et al. 2020 (arXiv 2010.02502), eq. (12) with sigma from eq. (16). The paper's alpha is abar here.
 
     For t -> p (p = t - T//n; p < 0 uses abar_0 since set_alpha_to_one is false):
@@ -93,19 +97,12 @@ class DDIM:
     """
 
     def __init__(self, cfg, eta=0.0, spacing="leading"):
-        self.cfg = cfg
-        self.abar = alphas_cumprod(cfg)
+        super().__init__(cfg, spacing)
         self.final = self.abar[0]
         self.eta = eta
-        self.spacing = spacing
-        self.n = None
-
-    def set_timesteps(self, n):
-        self.n = n
-        return spaced_timesteps(self.spacing, self.cfg.num_train_timesteps, n, self.cfg.steps_offset)
 
     def step(self, eps, t, x, noise):
-        p = t - self.cfg.num_train_timesteps // self.n
+        p = self._prev(t)
         abar_t = self.abar[t]
         abar_p = self.abar[p] if p >= 0 else self.final
         x0 = (x - (1 - abar_t) ** 0.5 * eps) / abar_t ** 0.5

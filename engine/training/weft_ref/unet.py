@@ -12,7 +12,6 @@ B batch, C channels, H, W feature-map size, T tokens, D width. Runs on torch 1.1
 """
 import math
 
-import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -284,25 +283,6 @@ class UNet2DConditionModel(nn.Module):
 
 # ------------------------------------------------------------------------------------------------------ MMFSNet
 
-def mmi_sincos_2d(dim, grid):
-    """MMI utils/pos_embed.get_2d_sincos_pos_embed: (grid^2, dim). Unlike MAE, the FIRST half encodes the row."""
-    rows, cols = np.meshgrid(np.arange(grid, dtype=np.float64), np.arange(grid, dtype=np.float64), indexing="ij")
-    emb_h = ops.sincos_1d(dim // 2, rows.reshape(-1))
-    emb_w = ops.sincos_1d(dim // 2, cols.reshape(-1))
-    return torch.from_numpy(np.concatenate([emb_h, emb_w], axis=1)).float()
-
-
-def abs_pos(pos, hw):
-    """MMI get_abs_pos: the (S*S, C) table, bicubic-resized (align_corners False) to sqrt(hw)^2 when sizes differ."""
-    src = int(math.sqrt(pos.shape[0]))
-    tgt = int(math.sqrt(hw))
-    if src == tgt:
-        return pos
-    p = pos.reshape(1, src, src, -1).permute(0, 3, 1, 2)                   # (1, C, S, S)
-    p = F.interpolate(p, size=(tgt, tgt), mode="bicubic", align_corners=False)
-    return p.permute(0, 2, 3, 1).flatten(0, 2)                              # (tgt*tgt, C)
-
-
 class MMFSBlock(nn.Module):
     """query_norm + pos_embed on the UNet feature, feat_norm on the image features, MMFS, zero-initialised 1x1 conv."""
 
@@ -314,7 +294,7 @@ class MMFSBlock(nn.Module):
                                   n_levels=mcfg.num_levels, n_heads=mcfg.num_heads, n_points=mcfg.num_points,
                                   ratio=1.0, spatial_shapes=list(feature_sizes), base_spatial_shape=base_spatial_shape,
                                   max_num_image_per_seq=mcfg.max_images)
-        self.pos_embed = nn.Parameter(mmi_sincos_2d(query_dim, grid), requires_grad=False)
+        self.pos_embed = nn.Parameter(ops.mmi_sincos_2d(query_dim, grid, float64=True), requires_grad=False)
         self.conv = nn.Conv2d(query_dim, query_dim, 1)
         nn.init.zeros_(self.conv.weight)
         nn.init.zeros_(self.conv.bias)
@@ -323,7 +303,7 @@ class MMFSBlock(nn.Module):
         """sample (B, C, H, W); feats (B, N, S, Cv) levels concatenated; mask (B, N); shapes [(h, w)] per level."""
         b, c, h, w = sample.shape
         q = sample.permute(0, 2, 3, 1).reshape(b, h * w, c)                # (B, HW, C)
-        q = self.query_norm(q) + abs_pos(self.pos_embed, h * w)
+        q = self.query_norm(q) + ops.abs_pos(self.pos_embed, h * w)
         v = self.feat_norm(feats)
         out = self.mmfs(q, mmfs_mod.grid_reference_points(h, w), v, shapes, mask)   # (B, HW, C)
         out = out.reshape(b, h, w, c).permute(0, 3, 1, 2)                   # (B, C, H, W)

@@ -15,44 +15,19 @@ Forward:
 4. qformer_in = post_ln(pos_ln(pos_proj(last_hidden)) + pos_embed); vis = proj(resampler(qformer_in)).
 (MMI also returns ``image_embeds`` = (last_hidden + pos_embed)[:, 1:], which nothing downstream reads.)
 
-Note on orientation: MMI's ``get_2d_sincos_pos_embed_from_grid`` puts the ROW (h) encoding in the first half of
-the channels and the column (w) in the second half, the opposite of MAE's original (and of weft_ref.ops.sincos_2d).
+Note on orientation: MMI's ``get_2d_sincos_pos_embed_from_grid`` (``weft_ref.ops.mmi_sincos_2d``) puts the ROW (h)
+encoding in the first half of the channels and the column (w) in the second half, the opposite of MAE's original
+(and of ``weft_ref.ops.sincos_2d``).
 """
-import math
 
-import numpy as np
 import torch
 import torch.nn as nn
-import torch.nn.functional as F
 
-from .context import sincos_1d_f32
+from .ops import abs_pos, mmi_sincos_2d
 from .qformer import PerceiverResampler
 
 CLIP_MEAN = (0.48145466, 0.4578275, 0.40821073)
 CLIP_STD = (0.26862954, 0.26130258, 0.27577711)
-
-
-def mmi_sincos_2d(dim, grid, cls_token):
-    """(G*G [+1], dim) float32: first half encodes the row index, second half the column (MMI layout)."""
-    rows, cols = np.meshgrid(np.arange(grid, dtype=np.float32), np.arange(grid, dtype=np.float32), indexing="ij")
-    emb = np.concatenate([sincos_1d_f32(dim // 2, rows.reshape(-1)), sincos_1d_f32(dim // 2, cols.reshape(-1))], 1)
-    if cls_token:
-        emb = np.concatenate([np.zeros([1, dim], dtype=np.float32), emb], 0)
-    return torch.from_numpy(emb).float()
-
-
-def resize_abs_pos(table, count):
-    """get_abs_pos: (L, C) table (square grid, optionally with a leading cls row) -> (count, C), bicubic."""
-    src = int(math.sqrt(table.shape[0]))
-    tgt = int(math.sqrt(count))
-    if src == tgt:
-        return table
-    has_cls = src * src != table.shape[0]
-    cls, grid = (table[:1], table[1:]) if has_cls else (None, table)
-    g = grid.reshape(1, src, src, -1).permute(0, 3, 1, 2)
-    g = F.interpolate(g, size=(tgt, tgt), mode="bicubic", align_corners=False)
-    g = g.permute(0, 2, 3, 1).reshape(tgt * tgt, -1)
-    return torch.cat([cls, g], 0) if has_cls else g
 
 
 class VisualTokenizer(nn.Module):
@@ -81,12 +56,12 @@ class VisualTokenizer(nn.Module):
 
     def feature_pos(self, h, w):
         """(C, h, w) position table added to a multi-scale map of size h x w."""
-        pe = resize_abs_pos(self.pos_embed[1:], h * w)
+        pe = abs_pos(self.pos_embed[1:], h * w)
         return pe.reshape(h, w, -1).permute(2, 0, 1)
 
     def glue(self, last_hidden, features):
         feats = [f + self.feature_pos(f.shape[2], f.shape[3]) for f in features]
-        pe = resize_abs_pos(self.pos_embed, last_hidden.shape[1])
+        pe = abs_pos(self.pos_embed, last_hidden.shape[1])
         x = self.post_ln(self.pos_ln(self.pos_proj(last_hidden)) + pe)
         vis = self.proj(self.perceiver_resampler(x))
         return vis, feats

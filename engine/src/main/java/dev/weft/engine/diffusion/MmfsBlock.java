@@ -3,7 +3,6 @@ package dev.weft.engine.diffusion;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.weft.engine.config.MmfsConfig;
 import dev.weft.engine.mmfs.Mmfs;
@@ -12,6 +11,7 @@ import dev.weft.engine.nn.Init;
 import dev.weft.engine.nn.LayerNorm;
 import dev.weft.engine.nn.Params;
 import dev.weft.engine.nn.WeightPath;
+import dev.weft.engine.qformer.MmiPosEmbed;
 
 import java.util.HashMap;
 import java.util.Map;
@@ -37,10 +37,10 @@ import java.util.Map;
  * (G*G, C), {@code conv} (1x1, C to C). {@code pos_embed} is a frozen {@code nn.Parameter} (so it is in the
  * checkpoint and loaded); it holds MMI's 2-D sin-cos table ({@code utils/pos_embed.py}, first half of the
  * channels encoding the row, second half the column: the reverse of MAE's order); in {@link Params.Mode#INIT} that
- * table is computed here. For a map smaller than G x G it is resized bicubically (align_corners False), as the
- * reference's {@code get_abs_pos}; maps must then be square. At SD's 64 x 64 level the deformable sampling would
- * materialise about 1 G values at once (B 2, 16 heads, 64 channels, 4096 positions, 4 levels x 8 points); the
- * positions are processed in chunks instead (same result).
+ * table is computed here ({@link MmiPosEmbed#sinCos2d}). For a map smaller than G x G it is resized bicubically
+ * (align_corners False), as the reference's {@code get_abs_pos} ({@link MmiPosEmbed#absPos}); maps must then be
+ * square. At SD's 64 x 64 level the deformable sampling would materialise about 1 G values at once (B 2, 16 heads,
+ * 64 channels, 4096 positions, 4 levels x 8 points); the positions are processed in chunks instead (same result).
  */
 public final class MmfsBlock {
     /** Largest sampled-values tensor of one MMFS call (elements): 2^26 = 256 MB of fp32. */
@@ -75,36 +75,11 @@ public final class MmfsBlock {
         this.mmfs = new Mmfs(p.pp("mmfs"), mc, channels, featureChannels, channels, featureSizes, baseSpatialShape);
         NDArray pe = p.get("pos_embed", Init.zeros(), (long) grid * grid, channels);
         if (p.params().mode() == Params.Mode.INIT) {
-            pe = sinCosTable(p.params().manager(), channels, grid);
+            pe = MmiPosEmbed.sinCos2d(p.params().manager(), channels, grid, false);
         }
         this.posEmbed = pe;
         // zero_module in the reference
         this.conv = new Conv2d(p.pp("conv"), channels, channels, 1, 1, 0, 1, true, Init.zeros());
-    }
-
-    /**
-     * MMI's {@code get_2d_sincos_pos_embed(dim, grid)}: row-major over a grid x grid map; channels [0, dim/2) are
-     * the 1-D sin-cos of the row index, [dim/2, dim) of the column index.
-     *
-     * @return (grid*grid, dim)
-     */
-    public static NDArray sinCosTable(NDManager manager, int dim, int grid) {
-        int half = dim / 2;
-        int quarter = half / 2;
-        float[] v = new float[grid * grid * dim];
-        for (int i = 0; i < grid; i++) {
-            for (int j = 0; j < grid; j++) {
-                int o = (i * grid + j) * dim;
-                for (int k = 0; k < quarter; k++) {
-                    double omega = 1.0 / Math.pow(10000.0, k / (double) quarter);
-                    v[o + k] = (float) Math.sin(i * omega);
-                    v[o + quarter + k] = (float) Math.cos(i * omega);
-                    v[o + half + k] = (float) Math.sin(j * omega);
-                    v[o + half + quarter + k] = (float) Math.cos(j * omega);
-                }
-            }
-        }
-        return manager.create(v, new Shape((long) grid * grid, dim));
     }
 
     /**
@@ -171,51 +146,6 @@ public final class MmfsBlock {
             throw new IllegalArgumentException("sample: the position table (" + grid + "x" + grid
                     + ") is resized only for square maps, found " + h + "x" + w);
         }
-        return posCache.computeIfAbsent(hw, k -> resizeTable(posEmbed, grid, tgt));
-    }
-
-    /**
-     * {@code F.interpolate(table as (1, C, G, G), size=(t, t), mode="bicubic", align_corners=False)}, back as
-     * (t*t, C). DJL's {@code interpolation} with mode 3 is bicubic WITH antialiasing (it differs by up to 0.2 on
-     * a random table), so the resize is done separably with torch's (non-antialiased) bicubic weights.
-     *
-     * @param table (G*G, C)
-     * @return (t*t, C)
-     */
-    public static NDArray resizeTable(NDArray table, int grid, int tgt) {
-        long c = table.getShape().get(1);
-        NDArray m = table.getManager().create(bicubicWeights(grid, tgt)).reshape(tgt, grid); // (t, G)
-        NDArray rows = m.matMul(table.reshape(grid, grid * c))                               // (t, G*C)
-                .reshape(tgt, grid, c);                                                       // (t, G, C)
-        return m.matMul(rows).reshape((long) tgt * tgt, c);                                   // (t, t, C) -> (t*t, C)
-    }
-
-    /**
-     * The 1-D resampling matrix of torch's {@code upsample_bicubic2d} (align_corners False, no antialias, cubic
-     * coefficient A = -0.75, source indices clamped at the border), row-major (tgt, src).
-     */
-    static float[] bicubicWeights(int src, int tgt) {
-        final float a = -0.75f;
-        float scale = (float) src / tgt;
-        float[] mtx = new float[tgt * src];
-        for (int i = 0; i < tgt; i++) {
-            float real = scale * (i + 0.5f) - 0.5f;
-            int i0 = (int) Math.floor(real);
-            float t = real - i0;
-            float x1 = t + 1f;
-            float x2 = 1f - t;
-            float x3 = 2f - t;
-            float[] c = {
-                ((a * x1 - 5f * a) * x1 + 8f * a) * x1 - 4f * a,
-                ((a + 2f) * t - (a + 3f)) * t * t + 1f,
-                ((a + 2f) * x2 - (a + 3f)) * x2 * x2 + 1f,
-                ((a * x3 - 5f * a) * x3 + 8f * a) * x3 - 4f * a,
-            };
-            for (int k = 0; k < 4; k++) {
-                int j = Math.min(Math.max(i0 - 1 + k, 0), src - 1);
-                mtx[i * src + j] += c[k];
-            }
-        }
-        return mtx;
+        return posCache.computeIfAbsent(hw, k -> MmiPosEmbed.absPos(posEmbed, tgt));     // (HW, C)
     }
 }

@@ -140,18 +140,7 @@ public final class Params {
                     v[i] = (float) (a + (b - a) * rng.nextDouble());
                 }
             }
-            case NORMAL -> {
-                for (int i = 0; i < n; i += 2) {
-                    // Box-Muller: two normals per pair of uniforms
-                    double u1 = 1.0 - rng.nextDouble();
-                    double u2 = rng.nextDouble();
-                    double r = Math.sqrt(-2 * Math.log(u1));
-                    v[i] = (float) (a + b * r * Math.cos(2 * Math.PI * u2));
-                    if (i + 1 < n) {
-                        v[i + 1] = (float) (a + b * r * Math.sin(2 * Math.PI * u2));
-                    }
-                }
-            }
+            case NORMAL -> Init.fillNormal(rng, v, a, b);
             default -> throw new IllegalStateException(kind.name());
         }
         return manager.create(v, s);

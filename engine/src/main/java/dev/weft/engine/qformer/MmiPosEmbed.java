@@ -3,9 +3,12 @@ package dev.weft.engine.qformer;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import dev.weft.engine.nn.Resize;
 
 /**
- * MM-Interleaved's sin-cos position tables ({@code models/utils/pos_embed.py}), evaluated in float32 as MMI does
+ * MM-Interleaved's sin-cos position tables and their resizing ({@code models/utils/pos_embed.py}: {@code
+ * get_1d_sincos_pos_embed_from_grid}, {@code get_2d_sincos_pos_embed}, {@code get_abs_pos}), the one place for them
+ * (the visual tokenizer, MMFS blocks and context resampler use these). Tables are evaluated in float32 as MMI does
  * (numpy float32): {@code omega_j = 1 / 10000^(j / (dim/2))} in float32, the angle {@code p * omega_j} rounded
  * to float32, then {@code [sin | cos]}. At the context positions the image decoder uses (up to 2047) a float64
  * evaluation ({@link dev.weft.engine.nn.Ops#sinCos1d}) differs from this by up to ~3e-4 at width 5120.
@@ -13,7 +16,7 @@ import ai.djl.ndarray.types.Shape;
  * <p>{@code 10000^e} is the correctly rounded float32 power (glibc's powf). MMI's own numpy evaluation is not
  * exactly reproducible: on AVX-512 machines numpy's float32 power (SVML) is 1 ulp off for ~20% of the
  * frequencies, which moves table entries near position 2047 by up to ~2e-4 depending on the machine the
- * reference ran on. {@code weft_ref/context.py::sincos_1d_f32} computes the same values as this class.
+ * reference ran on. {@code weft_ref/ops.py::sincos_1d_f32} computes the same values as this class.
  *
  * <p>The 2-D table differs from MAE's (and {@link dev.weft.engine.nn.Ops#sinCos2d}): MMI puts the ROW encoding in
  * the first half of the channels and the column in the second half.
@@ -78,5 +81,28 @@ public final class MmiPosEmbed {
             System.arraycopy(b, i * (dim / 2), flat, (i + off) * dim + dim / 2, dim / 2);
         }
         return manager.create(flat, new Shape(grid * grid + off, dim));
+    }
+
+    /**
+     * {@code get_abs_pos(table, side * side)} for a table without a cls row: the table itself when {@code side} is
+     * its grid, else {@code F.interpolate(table as (1, D, G, G), size=(side, side), mode="bicubic",
+     * align_corners=False)} back as (side*side, D) ({@link Resize#bicubic}).
+     *
+     * @param table (G*G, D), row-major over a G x G grid
+     * @return (side*side, D)
+     */
+    public static NDArray absPos(NDArray table, int side) {
+        Shape s = table.getShape();
+        int grid = (int) Math.round(Math.sqrt((double) s.get(0)));
+        if (s.dimension() != 2 || (long) grid * grid != s.get(0)) {
+            throw new IllegalArgumentException("pos_embed: expected (G*G, D), found " + s);
+        }
+        if (side == grid) {
+            return table;
+        }
+        long d = s.get(1);
+        NDArray map = table.transpose().reshape(1, d, grid, grid);                 // (1, D, G, G)
+        return Resize.bicubic(map, side, side)                                       // (1, D, side, side)
+                .reshape(d, (long) side * side).transpose();                         // (side*side, D)
     }
 }

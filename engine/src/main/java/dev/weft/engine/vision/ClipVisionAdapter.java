@@ -4,12 +4,12 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.pooling.Pool;
 import dev.weft.engine.config.VisionConfig;
 import dev.weft.engine.nn.Conv2d;
 import dev.weft.engine.nn.Embedding;
 import dev.weft.engine.nn.Init;
 import dev.weft.engine.nn.LayerNorm;
+import dev.weft.engine.nn.Resize;
 import dev.weft.engine.nn.WeightPath;
 
 import java.util.ArrayList;
@@ -42,14 +42,6 @@ import java.util.List;
  * embeddings); it is not a parameter and {@code Params} ignores it by default.
  */
 public final class ClipVisionAdapter {
-    /**
-     * DJL's interpolation mode code for bilinear: PtNDArrayEx maps 0 nearest, 1 bilinear, 2 area, 3 bicubic
-     * (the codes of ai.djl.modality.cv.Image.Interpolation). Code 2 is AREA, not bilinear. DJL's bilinear also
-     * antialiases (torch's {@code antialias=True}), which changes downsampling but not upsampling; so only
-     * upsampling goes through it here, and the one x0.5 resize is an exact 2x2 average (see {@link #half}).
-     */
-    private static final int BILINEAR = 1;
-
     private final VisionConfig cfg;
     private final NDArray classEmbedding;      // (C)
     private final Conv2d patchEmbedding;       // (C, 3, patch, patch), no bias
@@ -137,7 +129,7 @@ public final class ClipVisionAdapter {
     public NDArray spatialPriorInput(NDArray pixels) {
         checkPixels(pixels);
         int s2 = cfg.spmImageSize();
-        return pixels.getNDArrayInternal().interpolation(new long[] {s2, s2}, BILINEAR, false); // (B, 3, S2, S2)
+        return Resize.bilinearUp(pixels, s2, s2);                                   // (B, 3, S2, S2)
     }
 
     /**
@@ -202,10 +194,10 @@ public final class ClipVisionAdapter {
         // 5. add the ViT patch maps, bilinearly resized to each scale
         int[] src = scaleSources(maps.size());
         List<NDArray> feats = List.of(
-                c1.add(resize(maps.get(src[0]), 4L * g)),
-                c2.add(resize(maps.get(src[1]), 2L * g)),
+                c1.add(Resize.bilinearUp(maps.get(src[0]), 4L * g, 4L * g)),
+                c2.add(Resize.bilinearUp(maps.get(src[1]), 2L * g, 2L * g)),
                 c3.add(maps.get(src[2])),
-                c4.add(half(maps.get(src[3]))));
+                c4.add(Resize.half(maps.get(src[3]))));                             // x0.5 bilinear = 2x2 mean
         // 6. last hidden state: cls + patch tokens of the last block
         NDArray last = s.cls().concat(s.x(), 1);                                    // (B, T, C)
         return new Output(last, feats);
@@ -241,19 +233,6 @@ public final class ClipVisionAdapter {
                 .transpose(0, 3, 1, 4, 2, 5)                                        // (B, C, h, 2, w, 2)
                 .reshape(b, c, 2 * h, 2 * w);                                       // (B, C, 2h, 2w)
         return y.add(upBias4);
-    }
-
-    /**
-     * Bilinear downsampling by 2 (align_corners=False, no antialias): source coordinate {@code 2i + 0.5}, so
-     * each output is the mean of a 2x2 block exactly. (B, C, h, w) to (B, C, h/2, w/2).
-     */
-    private static NDArray half(NDArray x) {
-        return Pool.avgPool2d(x, new Shape(2, 2), new Shape(2, 2), new Shape(0, 0), false, true); // (B, C, h/2, w/2)
-    }
-
-    /** Bilinear upsampling (align_corners=False) of (B, C, h, w) to (B, C, side, side), side >= h. */
-    private static NDArray resize(NDArray x, long side) {
-        return x.getNDArrayInternal().interpolation(new long[] {side, side}, BILINEAR, false); // (B, C, side, side)
     }
 
     private void checkPixels(NDArray pixels) {

@@ -193,7 +193,7 @@ public final class VisualTokenizer {
 
         /**
          * The (C, h, h) table added to a multi-scale map of side {@code h}: {@code get_abs_pos(pos_embed[1:], h*h)}
-         * (torch bicubic, align_corners=False, from G x G), laid out channels first. Cached per size on the
+         * ({@link MmiPosEmbed#absPos}, torch bicubic from G x G), laid out channels first. Cached per size on the
          * weights' manager.
          */
         public NDArray featurePositionEmbedding(long h) {
@@ -206,68 +206,12 @@ public final class VisualTokenizer {
             try (NDManager tmp = owner.newSubManager()) {
                 NDArray g = posEmbed.get("1:");                                 // (G*G, C)
                 g.attach(tmp);
-                float[] grid2 = g.transpose().toFloatArray();                   // (C, G, G) row-major
-                int side = Math.toIntExact(h);
-                float[] out = side == grid ? grid2 : bicubic(grid2, (int) width, grid, side);
-                table = owner.create(out, new Shape(width, h, h));              // (C, h, h)
+                table = MmiPosEmbed.absPos(g, Math.toIntExact(h))               // (h*h, C)
+                        .transpose().reshape(width, h, h);                      // (C, h, h)
+                table.attach(owner);
             }
             featurePos.put(h, table);
             return table;
-        }
-
-        /**
-         * torch's {@code upsample_bicubic2d} with align_corners=False (cubic coefficient A = -0.75, source index
-         * {@code scale * (dst + 0.5) - 0.5}, neighbours clamped to the border, no antialiasing), on (C, n, n) to
-         * (C, m, m). Written out because DJL's {@code interpolation} (PyTorch engine 0.35.1) antialiases bilinear and
-         * bicubic resizing and ignores {@code alignCorners}, which differs from {@code F.interpolate}'s default.
-         */
-        static float[] bicubic(float[] src, int channels, int n, int m) {
-            float scale = (float) n / m;
-            int[][] idx = new int[m][4];
-            float[][] w = new float[m][4];
-            for (int d = 0; d < m; d++) {
-                float real = scale * (d + 0.5f) - 0.5f;
-                int i0 = (int) Math.floor(real);
-                float t = real - i0;
-                w[d] = cubicWeights(t);
-                for (int k = 0; k < 4; k++) {
-                    idx[d][k] = Math.min(Math.max(i0 - 1 + k, 0), n - 1);
-                }
-            }
-            float[] out = new float[channels * m * m];
-            for (int c = 0; c < channels; c++) {
-                int base = c * n * n;
-                for (int y = 0; y < m; y++) {
-                    for (int x = 0; x < m; x++) {
-                        float acc = 0f;
-                        for (int ky = 0; ky < 4; ky++) {
-                            int row = base + idx[y][ky] * n;
-                            float r = 0f;
-                            for (int kx = 0; kx < 4; kx++) {
-                                r += w[x][kx] * src[row + idx[x][kx]];
-                            }
-                            acc += w[y][ky] * r;
-                        }
-                        out[(c * m + y) * m + x] = acc;
-                    }
-                }
-            }
-            return out;
-        }
-
-        /** Keys' cubic convolution weights for the four neighbours at fractional offset t (A = -0.75). */
-        private static float[] cubicWeights(float t) {
-            final float a = -0.75f;
-            return new float[] {
-                cubicFar(t + 1f, a), cubicNear(t, a), cubicNear(1f - t, a), cubicFar(2f - t, a)};
-        }
-
-        private static float cubicNear(float x, float a) {  // |x| <= 1
-            return ((a + 2f) * x - (a + 3f)) * x * x + 1f;
-        }
-
-        private static float cubicFar(float x, float a) {   // 1 < |x| < 2
-            return ((a * x - 5f * a) * x + 8f * a) * x - 4f * a;
         }
     }
 }

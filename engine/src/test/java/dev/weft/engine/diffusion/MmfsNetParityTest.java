@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import dev.weft.engine.config.UNetConfig;
 import dev.weft.engine.config.VisionConfig;
 import dev.weft.engine.nn.Params;
+import dev.weft.engine.qformer.MmiPosEmbed;
 import dev.weft.engine.testing.Fixture;
 import dev.weft.engine.testing.NativeTests;
 import dev.weft.engine.testing.Tolerances;
@@ -60,7 +61,7 @@ class MmfsNetParityTest {
             NDArray table = f.get("bicubic.src");
             for (int t : new int[] {32, 16, 8}) {
                 Tolerances.assertClose("pos_embed 64 -> " + t + " (bicubic)", f.get("bicubic." + t),
-                        MmfsBlock.resizeTable(table, 64, t), 1e-5);
+                        MmiPosEmbed.absPos(table, t), 1e-5);
             }
         }
     }
@@ -70,9 +71,9 @@ class MmfsNetParityTest {
         try (NDManager m = NDManager.newBaseManager(); Fixture f = Fixture.open("mmfsnet", m)) {
             int grid = UNetConfig.tiny().sampleSize();
             Tolerances.assertClose("pos_embed init (32 ch)", f.get("pos_embed_init.32"),
-                    MmfsBlock.sinCosTable(m, 32, grid), 1e-6);
+                    MmiPosEmbed.sinCos2d(m, 32, grid, false), 1e-6);
             Tolerances.assertClose("pos_embed init (64 ch)", f.get("pos_embed_init.64"),
-                    MmfsBlock.sinCosTable(m, 64, grid), 1e-6);
+                    MmiPosEmbed.sinCos2d(m, 64, grid, false), 1e-6);
         }
     }
 }

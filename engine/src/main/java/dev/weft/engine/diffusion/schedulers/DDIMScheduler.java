@@ -24,9 +24,7 @@ import dev.weft.engine.config.SchedulerConfig;
  */
 public final class DDIMScheduler extends AbstractScheduler {
     private final float eta;
-    private final TimestepSpacing spacing;
     private final float finalAbar;
-    private int numInferenceSteps;
 
     /** eta 0, leading spacing. */
     public DDIMScheduler(SchedulerConfig config) {
@@ -34,20 +32,12 @@ public final class DDIMScheduler extends AbstractScheduler {
     }
 
     public DDIMScheduler(SchedulerConfig config, float eta, TimestepSpacing spacing) {
-        super(config);
+        super(config, spacing);
         if (eta < 0) {
             throw new IllegalArgumentException("DDIM eta: expected >= 0, found " + eta);
         }
         this.eta = eta;
-        this.spacing = spacing;
         this.finalAbar = schedule.abar(0);
-    }
-
-    @Override
-    public int[] timesteps(int numInferenceSteps) {
-        int[] ts = spacing.timesteps(config.numTrainTimesteps(), numInferenceSteps, config.stepsOffset());
-        this.numInferenceSteps = numInferenceSteps;
-        return ts;
     }
 
     @Override

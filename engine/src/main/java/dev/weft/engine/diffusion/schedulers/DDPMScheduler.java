@@ -28,23 +28,12 @@ import dev.weft.engine.config.SchedulerConfig;
  * {@code engine/training/weft_ref/schedulers.py::DDPM}.
  */
 public final class DDPMScheduler extends AbstractScheduler {
-    private final TimestepSpacing spacing;
-    private int numInferenceSteps;
-
     public DDPMScheduler(SchedulerConfig config) {
         this(config, TimestepSpacing.LEADING);
     }
 
     public DDPMScheduler(SchedulerConfig config, TimestepSpacing spacing) {
-        super(config);
-        this.spacing = spacing;
-    }
-
-    @Override
-    public int[] timesteps(int numInferenceSteps) {
-        int[] ts = spacing.timesteps(config.numTrainTimesteps(), numInferenceSteps, config.stepsOffset());
-        this.numInferenceSteps = numInferenceSteps;
-        return ts;
+        super(config, spacing);
     }
 
     @Override

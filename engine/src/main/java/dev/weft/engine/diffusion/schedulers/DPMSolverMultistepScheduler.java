@@ -37,7 +37,6 @@ import java.util.Set;
  * {@code weft_ref/schedulers.py::DPMSolverPP2M}.
  */
 public final class DPMSolverMultistepScheduler extends AbstractScheduler {
-    private final TimestepSpacing spacing;
     private final float[] alphaT;
     private final float[] sigmaT;
     private final float[] lambda;
@@ -52,8 +51,7 @@ public final class DPMSolverMultistepScheduler extends AbstractScheduler {
     }
 
     public DPMSolverMultistepScheduler(SchedulerConfig config, TimestepSpacing spacing) {
-        super(config);
-        this.spacing = spacing;
+        super(config, spacing);
         int n = config.numTrainTimesteps();
         float[] abar = schedule.alphasCumprod();
         this.alphaT = new float[n];

@@ -3,6 +3,7 @@ package dev.weft.engine.diffusion.schedulers;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import dev.weft.engine.nn.Init;
 
 import java.util.SplittableRandom;
 
@@ -22,24 +23,15 @@ public interface StepNoise {
     };
 
     /**
-     * Deterministic Gaussian noise from a Java {@link SplittableRandom} (Box-Muller), independent of libtorch's
-     * generator: the same seed gives the same tensors on every machine. It does not reproduce PyTorch's
-     * {@code torch.Generator} streams.
+     * Deterministic Gaussian noise from a Java {@link SplittableRandom} (Box-Muller, {@link Init#fillNormal}),
+     * independent of libtorch's generator: the same seed gives the same tensors on every machine. It does not
+     * reproduce PyTorch's {@code torch.Generator} streams.
      */
     static StepNoise seeded(long seed) {
         SplittableRandom rng = new SplittableRandom(seed);
         return (manager, shape) -> {
-            int n = Math.toIntExact(shape.size());
-            float[] v = new float[n];
-            for (int i = 0; i < n; i += 2) {
-                double u1 = 1.0 - rng.nextDouble();
-                double u2 = rng.nextDouble();
-                double r = Math.sqrt(-2 * Math.log(u1));
-                v[i] = (float) (r * Math.cos(2 * Math.PI * u2));
-                if (i + 1 < n) {
-                    v[i + 1] = (float) (r * Math.sin(2 * Math.PI * u2));
-                }
-            }
+            float[] v = new float[Math.toIntExact(shape.size())];
+            Init.fillNormal(rng, v, 0, 1);
             return manager.create(v, shape);
         };
     }
