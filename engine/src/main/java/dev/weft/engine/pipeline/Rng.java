@@ -4,6 +4,8 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 
+import dev.weft.engine.nn.Init;
+
 import java.util.SplittableRandom;
 
 /**
@@ -21,18 +23,10 @@ public final class Rng {
         return random.nextDouble();
     }
 
-    /** Standard normal values (Box-Muller). */
+    /** Standard normal values (Box-Muller, {@link Init#fillNormal}). */
     public float[] normal(int n) {
         float[] v = new float[n];
-        for (int i = 0; i < n; i += 2) {
-            double u1 = 1.0 - random.nextDouble();
-            double u2 = random.nextDouble();
-            double r = Math.sqrt(-2 * Math.log(u1));
-            v[i] = (float) (r * Math.cos(2 * Math.PI * u2));
-            if (i + 1 < n) {
-                v[i + 1] = (float) (r * Math.sin(2 * Math.PI * u2));
-            }
-        }
+        Init.fillNormal(random, v, 0, 1);
         return v;
     }
 
