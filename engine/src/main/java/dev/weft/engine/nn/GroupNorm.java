@@ -32,6 +32,16 @@ public final class GroupNorm {
         NDArray xc = g.sub(mean);
         NDArray var = xc.square().mean(new int[] {2}, true);
         NDArray y = xc.div(var.add(eps).sqrt()).reshape(s); // (B, C, H, W)
-        return y.mul(weight.reshape(1, channels, 1, 1)).add(bias.reshape(1, channels, 1, 1));
+        return y.mul(onInput(weight, x)).add(onInput(bias, x));                  // (B, C, H, W)
+    }
+
+    /**
+     * The parameter as (1, C, 1, 1), owned by the input's manager: a view made from the parameter would otherwise
+     * land on the parameters' long-lived manager and outlive the call (one leaked pair per norm per UNet step).
+     */
+    private NDArray onInput(NDArray p, NDArray x) {
+        NDArray v = p.reshape(1, channels, 1, 1);                                 // (1, C, 1, 1)
+        v.attach(x.getManager());
+        return v;
     }
 }

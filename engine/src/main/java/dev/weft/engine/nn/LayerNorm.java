@@ -22,7 +22,11 @@ public final class LayerNorm {
     }
 
     public NDArray forward(NDArray x) {
-        NDArray b = bias != null ? bias : weight.zerosLike();
+        NDArray b = bias;
+        if (b == null) {
+            // zeros on the input's manager: made from the weight, they would outlive the call
+            b = x.getManager().zeros(weight.getShape(), weight.getDataType());   // (C)
+        }
         return ai.djl.nn.norm.LayerNorm.layerNorm(x, new Shape(dim), weight, b, eps).singletonOrThrow();
     }
 
