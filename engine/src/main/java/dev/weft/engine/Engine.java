@@ -148,11 +148,12 @@ public final class Engine implements AutoCloseable {
                 BufferedImage bi = Images.fromTensor(img);
                 out.add(new Document.Image(bi));
                 l.onImage(doc.images().size() + made, bi);
-                s.completeImage(img);
                 made++;
                 if (made >= o.maxImages()) {
+                    // nothing follows: no need to encode the image for the LLM
                     return new Continuation(out, "image limit reached (" + o.maxImages() + ")");
                 }
+                s.completeImage(img);
             }
         }
     }
