@@ -26,7 +26,13 @@ import java.util.regex.Pattern;
  *   <tr><td>{@value #CLIP_POSITION_EMBEDDING}</td><td>bicubic resize of the patch grid, cls row kept</td>
  *       <td>{@code load_model_weights(image_upscale)}: when the config's image size differs from the
  *       checkpoint's (224 px, 16 x 16 patches)</td></tr>
+ *   <tr><td>{@value #QFORMER_POSITION_EMBEDDING}</td><td>the same resize</td><td>the reference keeps this
+ *       frozen 16 x 16 sin-cos table and resizes it on every call ({@code get_abs_pos}, the same bicubic with the cls
+ *       row kept), so resizing it once at load gives the same Q-Former input; the multi-scale maps' tables are then
+ *       resized from the new grid instead of from 16 x 16 (a small difference, only at non-released sizes)</td></tr>
  * </table>
+ * Both resizes apply only when the config's patch grid differs from the checkpoint's; the released config uses
+ * the checkpoint's 224 px, so for it the map is names only.
  * Non-persistent buffers (MMFS {@code scale_ratios}, rotary caches) are not in the checkpoint and the engine
  * computes them; {@code clip_mean}/{@code clip_std} are persistent and the engine requests them.
  */
@@ -35,6 +41,7 @@ public final class KeyMaps {
 
     public static final String CLIP_POSITION_EMBEDDING =
             "visual_tokenizer.encoder.vision_model.embeddings.position_embedding.weight";
+    public static final String QFORMER_POSITION_EMBEDDING = "visual_tokenizer.pos_embed";
 
     /** The map for the released checkpoint loaded into a model of {@code cfg}. */
     public static KeyMap released(ModelConfig cfg) {
@@ -42,6 +49,9 @@ public final class KeyMaps {
         rules.add(KeyMap.Rule.transform("^" + Pattern.quote(CLIP_POSITION_EMBEDDING) + "$",
                 positionEmbedding(cfg.vision().grid()),
                 "CLIP position embedding resized to the config's patch grid (image_upscale)"));
+        rules.add(KeyMap.Rule.transform("^" + Pattern.quote(QFORMER_POSITION_EMBEDDING) + "$",
+                positionEmbedding(cfg.vision().grid()),
+                "the visual tokenizer's frozen sin-cos table resized to the config's patch grid (get_abs_pos)"));
         return new KeyMap("MM-Interleaved release", rules);
     }
 

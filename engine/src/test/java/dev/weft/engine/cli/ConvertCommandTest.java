@@ -1,0 +1,241 @@
+package dev.weft.engine.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.weft.engine.config.ModelConfig;
+import dev.weft.engine.config.VisionConfig;
+import dev.weft.engine.weights.DType;
+import dev.weft.engine.weights.KeyMaps;
+import dev.weft.engine.weights.SafetensorsFile;
+import dev.weft.engine.weights.SafetensorsWeights;
+import dev.weft.engine.weights.TensorInfo;
+import dev.weft.engine.weights.WeightSource;
+import dev.weft.engine.weights.torch.TorchWeights;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.zip.CRC32;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@code weft convert} on the torch.save fixture of the tiny model ({@code fixtures/torch_ckpt}): fp32 output equals
+ * the checkpoint bit for bit, fp16 / bf16 output equals it rounded to nearest even; shards, index, key map, peak heap
+ * line, and one-line errors. Needs no native library.
+ */
+class ConvertCommandTest {
+    static final Path CKPT = Path.of("src/test/resources/fixtures/torch_ckpt");
+    static final String POS_IDS = "visual_tokenizer.encoder.vision_model.embeddings.position_ids";
+
+    record Result(int code, String out, String err) { }
+
+    static Result run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = WeftCli.execute(args, new PrintWriter(out, true), new PrintWriter(err, true));
+        return new Result(code, out.toString(), err.toString());
+    }
+
+    static float[] values(WeightSource s, String name) {
+        FloatBuffer b = s.float32(name).asFloatBuffer();
+        float[] v = new float[b.remaining()];
+        b.get(v);
+        return v;
+    }
+
+    static float round(float v, DType t) {
+        return switch (t) {
+            case F16 -> DType.halfToFloat(DType.floatToHalf(v));
+            case BF16 -> Float.intBitsToFloat((DType.floatToBf16(v) & 0xffff) << 16);
+            default -> v;
+        };
+    }
+
+    /** Converts with the given dtype and compares every tensor with the checkpoint rounded to that dtype. */
+    static void roundTrip(Path out, String dtype, DType t) throws Exception {
+        Result r = run("convert", CKPT.toString(), "-o", out.toString(), "--dtype", dtype);
+        assertEquals(0, r.code(), r.err());
+        System.out.print(r.out());
+        assertTrue(r.out().contains("peak heap "), r.out());
+        try (TorchWeights src = TorchWeights.open(CKPT); SafetensorsWeights dst = SafetensorsWeights.open(out)) {
+            assertEquals(src.tensors().size() - 1, dst.tensors().size(), "all but position_ids");
+            assertFalse(dst.tensors().containsKey(POS_IDS));
+            long values = 0;
+            double maxRel = 0;
+            for (TensorInfo info : dst.tensors().values()) {
+                assertEquals(t, info.dtype(), info.name());
+                assertArrayEquals(src.tensors().get(info.name()).shape(), info.shape(), info.name());
+                float[] a = values(src, info.name());
+                float[] b = values(dst, info.name());
+                for (int i = 0; i < a.length; i++) {
+                    if (Float.floatToIntBits(round(a[i], t)) != Float.floatToIntBits(b[i])) {
+                        throw new AssertionError(info.name() + "[" + i + "]: " + a[i] + " -> " + b[i]);
+                    }
+                    if (Math.abs(a[i]) > 1e-4) {
+                        maxRel = Math.max(maxRel, Math.abs(a[i] - b[i]) / Math.abs(a[i]));
+                    }
+                }
+                values += a.length;
+            }
+            System.out.printf("convert --dtype %s: %d tensors, %d values equal to the checkpoint rounded to %s; "
+                    + "max relative change %.3g%n", dtype, dst.tensors().size(), values, t.tag(), maxRel);
+            double bound = t == DType.F16 ? 0x1p-11 : t == DType.BF16 ? 0x1p-8 : 0;
+            assertTrue(maxRel <= bound, "max relative change " + maxRel);
+        }
+    }
+
+    @Test
+    void fp32IsExact(@TempDir Path dir) throws Exception {
+        roundTrip(dir.resolve("fp32"), "fp32", DType.F32);
+        JsonNode index = new ObjectMapper().readTree(dir.resolve("fp32/model.safetensors.index.json").toFile());
+        assertEquals(860, index.path("weight_map").size());
+        assertEquals("model-00001-of-00001.safetensors", index.path("weight_map").path("soi_token").asText());
+        assertEquals(1260161L * 4, index.path("metadata").path("total_size").asLong());
+    }
+
+    @Test
+    void fp16IsWithinFp16Rounding(@TempDir Path dir) throws Exception {
+        roundTrip(dir.resolve("fp16"), "fp16", DType.F16);
+    }
+
+    @Test
+    void bf16IsWithinBf16Rounding(@TempDir Path dir) throws Exception {
+        roundTrip(dir.resolve("bf16"), "bf16", DType.BF16);
+    }
+
+    @Test
+    void shardsFollowTheShardSizeAndTheIndexListsEveryTensor(@TempDir Path dir) throws Exception {
+        Path out = dir.resolve("sharded");
+        Result r = run("convert", CKPT.toString(), "-o", out.toString(), "--dtype", "fp32", "--shard-size", "1MB");
+        assertEquals(0, r.code(), r.err());
+        try (var s = Files.list(out)) {
+            long shards = s.filter(p -> p.getFileName().toString().matches("model-\\d{5}-of-\\d{5}\\.safetensors")).count();
+            assertTrue(shards >= 6, "5 MB in shards of at most 1 MB: " + shards + "\n" + r.out());
+        }
+        JsonNode wm = new ObjectMapper().readTree(out.resolve("model.safetensors.index.json").toFile()).path("weight_map");
+        long total = 0;
+        for (var it = wm.fields(); it.hasNext(); ) {
+            var e = it.next();
+            try (SafetensorsFile f = SafetensorsFile.open(out.resolve(e.getValue().asText()))) {
+                assertTrue(f.tensors().containsKey(e.getKey()), e.getKey());
+                total++;
+            }
+        }
+        assertEquals(860, total);
+        try (var s = Files.list(out)) {
+            for (Path p : s.toList()) {
+                if (p.getFileName().toString().startsWith("model-")) {
+                    assertTrue(Files.size(p) <= 1_000_000 + 100_000, p + " " + Files.size(p)); // data + header
+                }
+            }
+        }
+        // converting again into the same folder is refused, then allowed with --overwrite (stale shards removed)
+        Result again = run("convert", CKPT.toString(), "-o", out.toString());
+        assertEquals(WeftCli.BAD_INPUT, again.code());
+        assertTrue(again.err().strip().lines().count() == 1 && again.err().contains("use --overwrite"), again.err());
+        Result over = run("convert", CKPT.toString(), "-o", out.toString(), "--overwrite");
+        assertEquals(0, over.code(), over.err());
+        try (var s = Files.list(out)) {
+            assertEquals(2, s.count(), "one shard and the index remain");
+        }
+    }
+
+    @Test
+    void aTargetConfigResizesThePositionEmbedding(@TempDir Path dir) throws Exception {
+        ModelConfig tiny = ModelConfig.tiny();
+        VisionConfig v = tiny.vision();
+        ModelConfig at48 = new ModelConfig(tiny.name(), new VisionConfig(48, v.patchSize(), v.hiddenSize(),
+                v.numLayers(), v.numHeads(), v.intermediateSize(), v.layerNormEps(), v.convInplane(),
+                v.adapterPoints(), v.deformRatio(), v.cffnRatio(), v.interactions()), tiny.visualResampler(),
+                tiny.llm(), tiny.contextResampler(), tiny.unet(), tiny.vae(), tiny.scheduler(), tiny.tokens(),
+                tiny.decoderImageSize());
+        Path cfg = dir.resolve("config.json");
+        ModelConfig.mapper().writeValue(cfg.toFile(), at48);
+        Path out = dir.resolve("out");
+        Result r = run("convert", CKPT.toString(), "-o", out.toString(), "--dtype", "fp32", "--config", cfg.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains(KeyMaps.CLIP_POSITION_EMBEDDING + ": [65, 32] -> [145, 32]"), r.out());
+        try (SafetensorsWeights w = SafetensorsWeights.open(out)) {
+            assertArrayEquals(new long[] {145, 32}, w.tensors().get(KeyMaps.CLIP_POSITION_EMBEDDING).shape());
+        }
+    }
+
+    @Test
+    void badInputGivesOneLineAndExitCode2(@TempDir Path dir) throws Exception {
+        byte[] all = Files.readAllBytes(CKPT.resolve("pytorch_model-00002-of-00002.bin"));
+        Path cut = dir.resolve("cut.bin");
+        Files.write(cut, Arrays.copyOf(all, all.length - 100));
+        assertOneLine(run("convert", cut.toString(), "-o", dir.resolve("o1").toString()),
+                "cut.bin", "corrupt or truncated zip archive");
+        assertOneLine(run("convert", CKPT.resolve("evil/posix_system.bin").toString(), "-o",
+                dir.resolve("o2").toString()), "refuses pickle global posix.system");
+        assertOneLine(run("convert", CKPT.toString(), "-o", dir.resolve("o3").toString(), "--dtype", "int8"),
+                "--dtype: expected fp16, bf16 or fp32, found int8");
+        assertOneLine(run("convert", CKPT.toString(), "-o", dir.resolve("o4").toString(), "--shard-size", "lots"),
+                "--shard-size");
+        // a value fp16 cannot hold is an error, not an infinity; nothing is left behind
+        Path big = dir.resolve("big.bin");
+        writeOneTensor(big, 70000f);
+        Path o5 = dir.resolve("o5");
+        assertOneLine(run("convert", big.toString(), "-o", o5.toString(), "--dtype", "fp16"),
+                "w: value 70000.0 is beyond the fp16 range");
+        try (var s = Files.list(o5)) {
+            assertEquals(0, s.count(), "no partial files");
+        }
+        assertEquals(0, run("convert", big.toString(), "-o", dir.resolve("o6").toString(), "--dtype", "bf16").code());
+    }
+
+    static void assertOneLine(Result r, String... parts) {
+        assertEquals(WeftCli.BAD_INPUT, r.code(), r.out() + r.err());
+        String[] lines = r.err().strip().lines().toArray(String[]::new);
+        assertEquals(1, lines.length, r.err());
+        for (String p : parts) {
+            assertTrue(lines[0].contains(p), "'" + p + "' not in " + lines[0]);
+        }
+        System.out.println(lines[0]);
+    }
+
+    /** A torch.save-like archive holding {"w": tensor([v])} in fp32. */
+    static void writeOneTensor(Path file, float v) throws Exception {
+        ByteBuffer pk = ByteBuffer.allocate(256);
+        pk.put(new byte[] {(byte) 0x80, 2, '}', 'X', 1, 0, 0, 0, 'w', 'c'});
+        pk.put("torch._utils\n_rebuild_tensor_v2\n".getBytes());
+        pk.put(new byte[] {'(', '(', 'X', 7, 0, 0, 0});
+        pk.put("storage".getBytes());
+        pk.put((byte) 'c').put("torch\nFloatStorage\n".getBytes());
+        pk.put(new byte[] {'X', 1, 0, 0, 0, '0', 'X', 3, 0, 0, 0, 'c', 'p', 'u', 'K', 1, 't', 'Q', 'K', 0, 'K', 1,
+            (byte) 0x85, 'K', 1, (byte) 0x85, (byte) 0x89, 'c'});
+        pk.put("collections\nOrderedDict\n".getBytes());
+        pk.put(new byte[] {')', 'R', 't', 'R', 's', '.'});
+        byte[] pickle = Arrays.copyOf(pk.array(), pk.position());
+        byte[] data = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putFloat(v).array();
+        try (ZipOutputStream z = new ZipOutputStream(Files.newOutputStream(file))) {
+            for (String[] e : new String[][] {{"big/data.pkl", "p"}, {"big/data/0", "d"}}) {
+                byte[] b = e[1].equals("p") ? pickle : data;
+                ZipEntry ze = new ZipEntry(e[0]);
+                ze.setMethod(ZipEntry.STORED);
+                CRC32 crc = new CRC32();
+                crc.update(b);
+                ze.setSize(b.length);
+                ze.setCompressedSize(b.length);
+                ze.setCrc(crc.getValue());
+                z.putNextEntry(ze);
+                z.write(b);
+                z.closeEntry();
+            }
+        }
+    }
+}
