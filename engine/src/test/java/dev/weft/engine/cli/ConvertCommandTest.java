@@ -10,6 +10,7 @@ import dev.weft.engine.weights.SafetensorsFile;
 import dev.weft.engine.weights.SafetensorsWeights;
 import dev.weft.engine.weights.TensorInfo;
 import dev.weft.engine.weights.WeightSource;
+import dev.weft.engine.weights.torch.TorchFiles;
 import dev.weft.engine.weights.torch.TorchWeights;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,6 +23,10 @@ import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.zip.CRC32;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
@@ -196,6 +201,44 @@ class ConvertCommandTest {
             assertEquals(0, s.count(), "no partial files");
         }
         assertEquals(0, run("convert", big.toString(), "-o", dir.resolve("o6").toString(), "--dtype", "bf16").code());
+    }
+
+    @Test
+    void aCheckpointLargerThanTheHeapConvertsInABoundedHeap(@TempDir Path dir) throws Exception {
+        // 96 MB of fp32 in 12 tensors of 8 MB, converted by a separate JVM with a 32 MB heap (and so 32 MB of
+        // direct memory): only streaming tensor by tensor can do it
+        int tensors = 12;
+        int n = 2 << 20;
+        TorchFiles.PickleBytes p = new TorchFiles.PickleBytes().proto(2).emptyDict();
+        Map<String, byte[]> storages = new LinkedHashMap<>();
+        for (int t = 0; t < tensors; t++) {
+            p.str("layers." + t + ".weight").tensor("FloatStorage", Integer.toString(t), n, 0,
+                    new long[] {2048, 1024}, new long[] {1024, 1}).setitem();
+            float[] v = new float[n];
+            for (int i = 0; i < n; i++) {
+                v[i] = (float) Math.sin(t * 1000.0 + i * 1e-3);
+            }
+            storages.put(Integer.toString(t), TorchFiles.f32(v));
+        }
+        Path src = dir.resolve("big.bin");
+        TorchFiles.zip(src, "big", p.stop().bytes(), storages, false, "little");
+        storages.clear();
+        Path out = dir.resolve("out");
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process proc = new ProcessBuilder(java, "-Xmx32m", "-cp", System.getProperty("java.class.path"),
+                WeftCli.class.getName(), "convert", src.toString(), "-o", out.toString(), "--dtype", "fp16")
+                .redirectErrorStream(true).start();
+        String log = new String(proc.getInputStream().readAllBytes());
+        assertEquals(0, proc.waitFor(), log);
+        System.out.print("convert with -Xmx32m, " + Files.size(src) / (1 << 20) + " MiB input:\n" + log);
+        Matcher m = Pattern.compile("peak heap ([0-9.]+) MiB").matcher(log);
+        assertTrue(m.find(), log);
+        assertTrue(Double.parseDouble(m.group(1)) < 32, log);
+        try (SafetensorsWeights w = SafetensorsWeights.open(out)) {
+            assertEquals(tensors, w.tensors().size());
+            float[] v = values(w, "layers.11.weight");
+            assertEquals(DType.halfToFloat(DType.floatToHalf((float) Math.sin(11 * 1000.0 + 12345 * 1e-3))), v[12345]);
+        }
     }
 
     static void assertOneLine(Result r, String... parts) {

@@ -14,33 +14,33 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 
 /** Builds pickles opcode by opcode and torch.save-style zip archives in Java, for tests of the reader. */
-final class TorchFiles {
+public final class TorchFiles {
     private TorchFiles() { }
 
     /** A pickle written opcode by opcode. */
-    static final class PickleBytes {
+    public static final class PickleBytes {
         private final ByteArrayOutputStream b = new ByteArrayOutputStream();
 
-        PickleBytes op(int... ops) {
+        public PickleBytes op(int... ops) {
             for (int o : ops) {
                 b.write(o);
             }
             return this;
         }
 
-        PickleBytes proto(int p) {
+        public PickleBytes proto(int p) {
             return op(0x80, p);
         }
 
         /** GLOBAL "module\nname\n". */
-        PickleBytes global(String module, String name) {
+        public PickleBytes global(String module, String name) {
             op('c');
             raw((module + "\n" + name + "\n").getBytes(StandardCharsets.UTF_8));
             return this;
         }
 
         /** BINUNICODE. */
-        PickleBytes str(String s) {
+        public PickleBytes str(String s) {
             byte[] u = s.getBytes(StandardCharsets.UTF_8);
             op('X');
             raw(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(u.length).array());
@@ -49,7 +49,7 @@ final class TorchFiles {
         }
 
         /** SHORT_BINUNICODE (protocol 4). */
-        PickleBytes shortStr(String s) {
+        public PickleBytes shortStr(String s) {
             byte[] u = s.getBytes(StandardCharsets.UTF_8);
             op(0x8c, u.length);
             raw(u);
@@ -57,7 +57,7 @@ final class TorchFiles {
         }
 
         /** BININT1, BININT2 or BININT as torch's pickler picks. */
-        PickleBytes integer(long v) {
+        public PickleBytes integer(long v) {
             if (v >= 0 && v < 256) {
                 return op('K', (int) v);
             }
@@ -69,41 +69,41 @@ final class TorchFiles {
             return this;
         }
 
-        PickleBytes mark() {
+        public PickleBytes mark() {
             return op('(');
         }
 
-        PickleBytes tuple() {
+        public PickleBytes tuple() {
             return op('t');
         }
 
-        PickleBytes emptyTuple() {
+        public PickleBytes emptyTuple() {
             return op(')');
         }
 
-        PickleBytes reduce() {
+        public PickleBytes reduce() {
             return op('R');
         }
 
-        PickleBytes emptyDict() {
+        public PickleBytes emptyDict() {
             return op('}');
         }
 
-        PickleBytes setitem() {
+        public PickleBytes setitem() {
             return op('s');
         }
 
-        PickleBytes stop() {
+        public PickleBytes stop() {
             return op('.');
         }
 
-        PickleBytes raw(byte[] bytes) {
+        public PickleBytes raw(byte[] bytes) {
             b.write(bytes, 0, bytes.length);
             return this;
         }
 
         /** A tuple of ints: MARK ints TUPLE. */
-        PickleBytes ints(long... v) {
+        public PickleBytes ints(long... v) {
             mark();
             for (long x : v) {
                 integer(x);
@@ -115,7 +115,7 @@ final class TorchFiles {
          * One tensor as torch writes it: _rebuild_tensor_v2((persistent id of storage), offset, size, stride, False,
          * OrderedDict()).
          */
-        PickleBytes tensor(String storageType, String key, long numel, long offset, long[] size, long[] stride) {
+        public PickleBytes tensor(String storageType, String key, long numel, long offset, long[] size, long[] stride) {
             global("torch._utils", "_rebuild_tensor_v2");
             mark();
             mark().str("storage").global("torch", storageType).str(key).str("cpu").integer(numel).tuple();
@@ -129,7 +129,7 @@ final class TorchFiles {
             return reduce();
         }
 
-        byte[] bytes() {
+        public byte[] bytes() {
             return b.toByteArray();
         }
     }
@@ -138,7 +138,7 @@ final class TorchFiles {
      * A torch.save-like zip: {@code <archive>/data.pkl}, {@code <archive>/data/<key>} for each storage,
      * {@code <archive>/version}, optionally {@code <archive>/byteorder}; entries STORED unless {@code deflateData}.
      */
-    static void zip(Path file, String archive, byte[] pickle, Map<String, byte[]> storages, boolean deflateData,
+    public static void zip(Path file, String archive, byte[] pickle, Map<String, byte[]> storages, boolean deflateData,
                     String byteorder) throws IOException {
         Map<String, byte[]> entries = new LinkedHashMap<>();
         entries.put(archive + "/data.pkl", pickle);
@@ -167,7 +167,7 @@ final class TorchFiles {
     }
 
     /** Little-endian fp32 bytes. */
-    static byte[] f32(float... v) {
+    public static byte[] f32(float... v) {
         ByteBuffer b = ByteBuffer.allocate(v.length * 4).order(ByteOrder.LITTLE_ENDIAN);
         for (float x : v) {
             b.putFloat(x);
@@ -176,7 +176,7 @@ final class TorchFiles {
     }
 
     /** A one-tensor state dict {"w": tensor} over storage "0" of fp32 values. */
-    static byte[] oneTensor(long numel, long offset, long[] size, long[] stride) {
+    public static byte[] oneTensor(long numel, long offset, long[] size, long[] stride) {
         return new PickleBytes().proto(2).emptyDict().str("w")
                 .tensor("FloatStorage", "0", numel, offset, size, stride).setitem().stop().bytes();
     }
