@@ -195,33 +195,30 @@ final class ConvertCommand implements Callable<Integer> {
         // 2. write each shard, tensor by tensor
         Map<String, String> weightMap = new TreeMap<>();
         List<String> names = new ArrayList<>();
+        List<Path> written = new ArrayList<>();
         long total = 0;
-        long peakDirect = directUsed();
-        int count = 0;
-        for (int i = 0; i < shards.size(); i++) {
-            String file = String.format("model-%05d-of-%05d.safetensors", i + 1, shards.size());
-            names.add(file);
-            List<TensorInfo> layout = shards.get(i);
-            try (SafetensorsStreamWriter w = new SafetensorsStreamWriter(dir.resolve(file), layout,
-                    Map.of("format", "pt"))) {
-                for (TensorInfo t : layout) {
-                    ByteBuffer v = src.float32(t.name());
-                    peakDirect = Math.max(peakDirect, directUsed());
-                    w.write(t.name(), v);
-                    weightMap.put(t.name(), file);
-                    count++;
-                    if (directUsed() > DIRECT_GC_THRESHOLD) {
-                        // free the fp32 copies and mapped views now rather than when the (idle) heap fills
-                        System.gc();
-                    }
-                }
-                w.finish();
+        long[] peakDirect = {directUsed()};
+        try {
+            for (int i = 0; i < shards.size(); i++) {
+                String file = String.format("model-%05d-of-%05d.safetensors", i + 1, shards.size());
+                names.add(file);
+                List<TensorInfo> layout = shards.get(i);
+                writeShard(src, dir.resolve(file), layout, peakDirect);
+                written.add(dir.resolve(file));
+                layout.forEach(t -> weightMap.put(t.name(), file));
+                long bytes = SafetensorsStreamWriter.dataBytes(layout);
+                total += bytes;
+                o.printf("  %s: %d tensors, %s%n", file, layout.size(), InfoCommand.gib(bytes));
+                o.flush();
             }
-            long bytes = SafetensorsStreamWriter.dataBytes(layout);
-            total += bytes;
-            o.printf("  %s: %d tensors, %s%n", file, layout.size(), InfoCommand.gib(bytes));
-            o.flush();
+        } catch (IOException | RuntimeException e) {
+            // the shards of a failed conversion are useless without their index: leave none behind
+            for (Path p : written) {
+                Files.deleteIfExists(p);
+            }
+            throw e;
         }
+        int count = weightMap.size();
         // 3. the index, last, then anything stale from an earlier conversion
         ObjectMapper om = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
         ObjectNode index = om.createObjectNode();
@@ -248,7 +245,24 @@ final class ConvertCommand implements Callable<Integer> {
                         + check.tensors().size());
             }
         }
-        return new Summary(count, params, shards.size(), total, peakHeap(), peakDirect);
+        return new Summary(count, params, shards.size(), total, peakHeap(), peakDirect[0]);
+    }
+
+    /** One shard: each tensor read as fp32 from the source and encoded as it is written. */
+    private static void writeShard(WeightSource src, Path file, List<TensorInfo> layout, long[] peakDirect)
+            throws IOException {
+        try (SafetensorsStreamWriter w = new SafetensorsStreamWriter(file, layout, Map.of("format", "pt"))) {
+            for (TensorInfo t : layout) {
+                ByteBuffer v = src.float32(t.name());
+                peakDirect[0] = Math.max(peakDirect[0], directUsed());
+                w.write(t.name(), v);
+                if (directUsed() > DIRECT_GC_THRESHOLD) {
+                    // free the fp32 copies and mapped views now rather than when the (idle) heap fills up
+                    System.gc();
+                }
+            }
+            w.finish();
+        }
     }
 
     /** Safetensors weights already in the folder (the engine would load them in preference). */

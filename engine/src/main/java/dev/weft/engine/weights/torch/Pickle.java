@@ -235,8 +235,8 @@ public final class Pickle {
                     if (!(obj instanceof Map) && !(obj instanceof TorchTensor)) {
                         throw bad("BUILD on " + describe(obj) + " is not allowed (only dicts and tensors)");
                     }
-                    if (state == MARK) {
-                        throw bad("BUILD without a state");
+                    if (!(state instanceof Map) && !(state instanceof Tuple) && state != NONE) {
+                        throw bad("BUILD with a state of " + describe(state));
                     }
                 }
                 case 'Q' -> { // BINPERSID

@@ -21,7 +21,8 @@ import java.util.stream.Stream;
 /**
  * Weights from PyTorch checkpoints written by {@code torch.save}: one file, or a folder of shards, found through
  * {@code pytorch_model.bin.index.json} when present (every tensor it lists must be in the shard it names), else
- * every {@code *.bin} in the folder (as MM-Interleaved's {@code load_model_weights} does). Read through
+ * every {@code pytorch_model*.bin} in the folder, or every {@code *.bin} when none is so named (MM-Interleaved's
+ * {@code load_model_weights} reads every {@code *.bin}). Read through
  * {@link TorchArchive}: a restricted unpickler, storages memory-mapped, values converted to fp32 per tensor on demand.
  */
 public final class TorchWeights implements WeightSource {
@@ -119,12 +120,15 @@ public final class TorchWeights implements WeightSource {
                 return shards;
             }
             try (Stream<Path> s = Files.list(location)) {
-                List<Path> shards = new ArrayList<>(s.filter(p -> p.getFileName().toString().endsWith(".bin"))
-                        .filter(Files::isRegularFile).sorted().toList());
-                if (shards.isEmpty()) {
+                List<Path> bins = s.filter(p -> p.getFileName().toString().endsWith(".bin"))
+                        .filter(Files::isRegularFile).sorted().toList();
+                // Hugging Face folders may also hold training_args.bin (a pickled object, which would be refused)
+                List<Path> models = bins.stream().filter(p -> p.getFileName().toString().startsWith("pytorch_model"))
+                        .toList();
+                if (bins.isEmpty()) {
                     throw new WeightsException(location + ": no " + INDEX + " and no .bin files in this folder");
                 }
-                return shards;
+                return models.isEmpty() ? bins : models;
             }
         } catch (IOException e) {
             throw new WeightsException(location + ": cannot list weights (" + e.getMessage() + ")", e);

@@ -126,8 +126,11 @@ class TorchCheckpointTest {
         for (String f : new String[] {"pytorch_model-00001-of-00002.bin", "pytorch_model-00002-of-00002.bin"}) {
             Files.copy(DIR.resolve(f), dir.resolve(f));
         }
+        // Hugging Face also saves training_args.bin (a pickled object the reader would refuse): not a shard
+        Files.copy(DIR.resolve("evil/posix_system.bin"), dir.resolve("training_args.bin"));
         try (WeightSource w = Checkpoints.open(dir); TorchWeights ref = TorchWeights.open(DIR)) {
             assertInstanceOf(TorchWeights.class, w);
+            assertEquals(2, ((TorchWeights) w).archives().size());
             assertEquals(ref.tensors().keySet(), w.tensors().keySet());
         }
         // a single file, recognised by its first bytes whatever its name
