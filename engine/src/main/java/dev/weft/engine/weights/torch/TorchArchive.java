@@ -126,10 +126,19 @@ public final class TorchArchive implements AutoCloseable {
         try (InputStream in = Files.newInputStream(path)) {
             byte[] head = in.readNBytes(4);
             return head.length == 4 && (head[0] == 'P' && head[1] == 'K' && head[2] == 3 && head[3] == 4
-                    || (head[0] & 0xff) == 0x80);
+                    || isLegacy(head));
         } catch (IOException e) {
             return false;
         }
+    }
+
+    /**
+     * The legacy format starts with a pickled magic number: PROTO 2, LONG1 of 10 bytes. (A lone 0x80 is not enough:
+     * a safetensors file whose header length ends in 0x80 starts with it too.)
+     */
+    private static boolean isLegacy(byte[] head) {
+        return head.length == 4 && (head[0] & 0xff) == 0x80 && head[1] == 2 && (head[2] & 0xff) == 0x8a
+                && head[3] == 10;
     }
 
     private static void sniff(Path path) throws IOException {
@@ -137,7 +146,7 @@ public final class TorchArchive implements AutoCloseable {
         try (InputStream in = Files.newInputStream(path)) {
             head = in.readNBytes(4);
         }
-        if (head.length >= 2 && (head[0] & 0xff) == 0x80 && head[1] <= 5) {
+        if (isLegacy(head)) {
             throw new WeightsException(path + ": legacy torch.save format (PyTorch before 1.6, or "
                     + "_use_new_zipfile_serialization=False) is not supported; re-save it with a newer PyTorch");
         }

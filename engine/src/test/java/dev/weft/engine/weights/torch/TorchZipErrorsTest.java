@@ -82,6 +82,23 @@ class TorchZipErrorsTest {
     }
 
     @Test
+    void aSafetensorsFileWhoseFirstByteIs0x80IsStillSafetensors(@TempDir Path dir) throws Exception {
+        // header length 384 = 0x180: the file starts 0x80 0x01, like a pickle's PROTO opcode
+        byte[] json = "{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}".getBytes();
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(8 + 384 + 4).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        b.putLong(384).put(json);
+        while (b.position() < 8 + 384) {
+            b.put((byte) ' ');
+        }
+        b.putFloat(2.5f);
+        Path p = dir.resolve("w.bin");
+        Files.write(p, b.array());
+        try (WeightSource w = Checkpoints.open(p)) {
+            assertArrayEquals(new float[] {2.5f}, read(w, "a"));
+        }
+    }
+
+    @Test
     void compressedStoragesAreRefused(@TempDir Path dir) throws Exception {
         Path p = dir.resolve("model.bin");
         TorchFiles.zip(p, "model", TorchFiles.oneTensor(4, 0, new long[] {2, 2}, new long[] {2, 1}),
