@@ -46,7 +46,8 @@ import java.util.stream.Stream;
  * also resized to that config's patch grid. Every file is written to a temporary name and moved into place; the
  * index is written last.
  */
-@Command(name = "convert", description = "Convert a PyTorch checkpoint (.bin file or folder) to safetensors shards.")
+@Command(name = "convert", mixinStandardHelpOptions = true,
+        description = "Convert a PyTorch checkpoint (.bin file or folder) to safetensors shards.")
 final class ConvertCommand implements Callable<Integer> {
     private static final long DIRECT_GC_THRESHOLD = 256L << 20;
 
