@@ -17,7 +17,8 @@ import dev.weft.engine.pipeline.Rng;
 import dev.weft.engine.pipeline.SamplingOptions;
 import dev.weft.engine.pipeline.TokenSampler;
 import dev.weft.engine.text.TextTokenizer;
-import dev.weft.engine.weights.SafetensorsWeights;
+import dev.weft.engine.weights.Checkpoints;
+import dev.weft.engine.weights.KeyMaps;
 import dev.weft.engine.weights.WeightSource;
 import dev.weft.engine.weights.WeightsException;
 
@@ -34,7 +35,9 @@ import java.util.Set;
  * {@link CancellationToken} is checked between tokens and between denoising steps.
  *
  * <p>A model folder holds {@code config.json}, {@code tokenizer.json} and the weights ({@code model.safetensors},
- * or shards with {@code model.safetensors.index.json}, or any {@code *.safetensors}).
+ * or shards with {@code model.safetensors.index.json}, or any {@code *.safetensors}; or the released PyTorch
+ * checkpoint, {@code pytorch_model*.bin} with or without {@code pytorch_model.bin.index.json}, read without
+ * executing its pickles), seen through {@link KeyMaps#released} (checkpoint names to engine names).
  */
 public final class Engine implements AutoCloseable {
     /** The captioning prompt after the image (notes 1.5). */
@@ -60,7 +63,7 @@ public final class Engine implements AutoCloseable {
         ModelConfig cfg = ModelConfig.read(modelDir.resolve("config.json"));
         TextTokenizer tok = TextTokenizer.load(modelDir.resolve("tokenizer.json"), cfg.tokens());
         NDManager m = NDManager.newBaseManager(device);
-        try (WeightSource w = SafetensorsWeights.open(weightsLocation(modelDir))) {
+        try (WeightSource w = KeyMaps.released(cfg).apply(Checkpoints.open(modelDir))) {
             MMInterleaved model = MMInterleaved.load(cfg, w, m);
             return new Engine(m, model, tok, cfg.name());
         } catch (RuntimeException e) {
@@ -73,11 +76,6 @@ public final class Engine implements AutoCloseable {
     /** An engine over a model already built (tests, benchmarks). Takes ownership of {@code manager}. */
     public static Engine of(MMInterleaved model, TextTokenizer tokenizer, NDManager manager) {
         return new Engine(manager, model, tokenizer, model.config.name());
-    }
-
-    static Path weightsLocation(Path dir) {
-        Path single = dir.resolve("model.safetensors");
-        return Files.isRegularFile(single) ? single : dir;
     }
 
     public ModelConfig config() {

@@ -33,7 +33,8 @@ final class Common {
     /** {@code --model} and {@code --device}. */
     static final class ModelOptions {
         @Option(names = "--model", paramLabel = "DIR",
-                description = "Model folder (config.json, tokenizer.json, *.safetensors). Default: the bundled model.")
+                description = "Model folder (config.json, tokenizer.json, *.safetensors or pytorch_model*.bin). "
+                        + "Default: the bundled model.")
         Path model;
 
         @Option(names = "--device", paramLabel = "cpu|gpu", defaultValue = "cpu",

@@ -13,10 +13,10 @@ import java.io.PrintWriter;
  * names another folder. Bad input gives one line on stderr naming the problem and exit code 2; a failed or
  * cancelled generation exits 1.
  */
-@Command(name = "weft", mixinStandardHelpOptions = true, version = "weft 0.1.0",
+@Command(name = "weft", mixinStandardHelpOptions = true, version = "weft 0.1.0", scope = CommandLine.ScopeType.INHERIT,
         description = "Interleaved text and images with MM-Interleaved, on this machine.",
         subcommands = {InfoCommand.class, TextToImageCommand.class, GenerateCommand.class, SegToImageCommand.class,
-                StyleCommand.class, CaptionCommand.class, BenchCommand.class})
+                StyleCommand.class, CaptionCommand.class, BenchCommand.class, ConvertCommand.class})
 public final class WeftCli implements Runnable {
     public static final int BAD_INPUT = 2;
     public static final int FAILED = 1;
