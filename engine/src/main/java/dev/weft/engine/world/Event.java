@@ -4,11 +4,11 @@ package dev.weft.engine.world;
  * A story event: "then the red circle moves to the right.", "then it becomes blue.", "then it grows.",
  * "then it shrinks.", "then the blue star disappears.", "then a small pink heart appears at the top left.".
  *
- * <p>{@code subject} is null for {@link Type#APPEAR} (the new object is {@code appeared}); {@code to} is the target
+ * <p>The leading "then" is optional ({@code then}): "it becomes blue." is an event too. {@code subject} is null for {@link Type#APPEAR} (the new object is {@code appeared}); {@code to} is the target
  * of a move or the place an object appears at; {@code colour} the new colour of {@link Type#BECOME}.
  */
-public record Event(Type type, Subject subject, Position to, Colour colour, ObjectDescription appeared)
-        implements Sentence {
+public record Event(Type type, Subject subject, Position to, Colour colour, ObjectDescription appeared,
+                    boolean then) implements Sentence {
 
     public enum Type { MOVE, BECOME, GROW, SHRINK, APPEAR, DISAPPEAR;
 
@@ -34,34 +34,39 @@ public record Event(Type type, Subject subject, Position to, Colour colour, Obje
     }
 
     public static Event move(Subject s, Position to) {
-        return new Event(Type.MOVE, s, to, null, null);
+        return new Event(Type.MOVE, s, to, null, null, true);
     }
 
     public static Event become(Subject s, Colour c) {
-        return new Event(Type.BECOME, s, null, c, null);
+        return new Event(Type.BECOME, s, null, c, null, true);
     }
 
     public static Event grow(Subject s) {
-        return new Event(Type.GROW, s, null, null, null);
+        return new Event(Type.GROW, s, null, null, null, true);
     }
 
     public static Event shrink(Subject s) {
-        return new Event(Type.SHRINK, s, null, null, null);
+        return new Event(Type.SHRINK, s, null, null, null, true);
     }
 
     public static Event disappear(Subject s) {
-        return new Event(Type.DISAPPEAR, s, null, null, null);
+        return new Event(Type.DISAPPEAR, s, null, null, null, true);
     }
 
     /** {@code what}'s position is ignored; {@code at} (may be null) is where it appears. */
     public static Event appear(ObjectDescription what, Position at) {
         return new Event(Type.APPEAR, null, at,
-                null, new ObjectDescription(what.size(), what.colour(), what.cls(), null));
+                null, new ObjectDescription(what.size(), what.colour(), what.cls(), null), true);
+    }
+
+    /** The same event with or without the leading "then". */
+    public Event withThen(boolean t) {
+        return new Event(type, subject, to, colour, appeared, t);
     }
 
     @Override
     public String text() {
-        StringBuilder sb = new StringBuilder("then ");
+        StringBuilder sb = new StringBuilder(then ? "then " : "");
         switch (type) {
             case MOVE -> sb.append(subject.text()).append(" moves to the ").append(to.phrase());
             case BECOME -> sb.append(subject.text()).append(" becomes ").append(colour.word());

@@ -23,8 +23,8 @@ import java.util.regex.Pattern;
  *            | "bottom left" | "bottom" | "bottom right"
  * background = "on grass" | "in the sky" | "on sand" | "on water" | "in snow" | "at night"
  * style      = "flat style" | "watercolour" | "pencil" | "pixel art" | "neon"
- * event      = "then" subject ( "moves to the" place | "becomes" colour | "grows" | "shrinks" | "disappears" ) "."
- *            | "then" article [ size ] [ colour ] class "appears" [ position ] "."
+ * event      = [ "then" ] subject ( "moves to the" place | "becomes" colour | "grows" | "shrinks" | "disappears" ) "."
+ *            | [ "then" ] article [ size ] [ colour ] class "appears" [ position ] "."
  * subject    = "it" | "the" [ colour ] class
  * size       = "small" | "medium" | "large"
  * colour     = "red" | "orange" | "yellow" | "green" | "blue" | "purple" | "pink" | "brown" | "white" | "gray"
@@ -73,11 +73,16 @@ public final class Grammar {
 
     public static Optional<Sentence> parseWords(List<String> words) {
         Parser p = new Parser(words);
-        Sentence s = words.size() > 0 && words.get(0).equals("then") ? p.event() : p.caption();
-        if (s == null || !p.accept(".") || !p.atEnd()) {
-            return Optional.empty();
+        Sentence s = p.caption();
+        if (s != null && p.accept(".") && p.atEnd()) {
+            return Optional.of(s);
         }
-        return Optional.of(s);
+        p = new Parser(words);
+        s = p.event();
+        if (s != null && p.accept(".") && p.atEnd()) {
+            return Optional.of(s);
+        }
+        return Optional.empty();
     }
 
     /**
@@ -255,9 +260,7 @@ public final class Grammar {
         }
 
         Event event() {
-            if (!accept("then")) {
-                return null;
-            }
+            boolean then = accept("then");
             if (isArticle(peek(0))) {
                 ObjectDescription d = np(false);
                 if (d == null || !accept("appears")) {
@@ -269,7 +272,7 @@ public final class Grammar {
                         return null;
                     }
                 }
-                return Event.appear(d, at);
+                return Event.appear(d, at).withThen(then);
             }
             Event.Subject s = subject();
             if (s == null) {
@@ -280,7 +283,7 @@ public final class Grammar {
                     return null;
                 }
                 Position to = place();
-                return to == null ? null : Event.move(s, to);
+                return to == null ? null : Event.move(s, to).withThen(then);
             }
             if (accept("becomes")) {
                 Colour c = peek(0) == null ? null : Colour.ofWord(peek(0));
@@ -288,16 +291,16 @@ public final class Grammar {
                     return null;
                 }
                 i++;
-                return Event.become(s, c);
+                return Event.become(s, c).withThen(then);
             }
             if (accept("grows")) {
-                return Event.grow(s);
+                return Event.grow(s).withThen(then);
             }
             if (accept("shrinks")) {
-                return Event.shrink(s);
+                return Event.shrink(s).withThen(then);
             }
             if (accept("disappears")) {
-                return Event.disappear(s);
+                return Event.disappear(s).withThen(then);
             }
             return null;
         }

@@ -89,6 +89,14 @@ public final class Palette {
         return root;
     }
 
+    /** Writes the resource: {@code Palette [OUT]} (default: the source tree's palette.json). */
+    public static void main(String[] args) throws IOException {
+        java.nio.file.Path out = java.nio.file.Path.of(args.length > 0 ? args[0]
+                : "engine/src/main/resources" + RESOURCE);
+        java.nio.file.Files.writeString(out, json());
+        System.out.println("wrote " + out);
+    }
+
     public static String json() {
         ObjectMapper om = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
         try {

@@ -72,6 +72,15 @@ public final class Renderer {
         return ((DataBufferInt) img.getRaster().getDataBuffer()).getData();
     }
 
+    /** The pixels as 0xRRGGBB (Java2D may leave alpha bits in an INT_RGB raster). */
+    private static int[] rgbOf(BufferedImage img) {
+        int[] px = data(img).clone();
+        for (int i = 0; i < px.length; i++) {
+            px[i] &= 0xFFFFFF;
+        }
+        return px;
+    }
+
     private static BufferedImage wrap(int[] px, int side) {
         BufferedImage img = new BufferedImage(side, side, BufferedImage.TYPE_INT_RGB);
         System.arraycopy(px, 0, data(img), 0, px.length);
@@ -110,7 +119,7 @@ public final class Renderer {
             }
         }
         g.dispose();
-        return data(img);
+        return rgbOf(img);
     }
 
     /**
@@ -134,7 +143,7 @@ public final class Renderer {
             g.fill(objs.get(j).silhouette(128));
         }
         g.dispose();
-        return data(img);
+        return rgbOf(img);
     }
 
     private static byte[] labels(int[] ids) {
@@ -280,12 +289,12 @@ public final class Renderer {
             }
         }
         g.dispose();
-        int[] px = data(img);
+        int[] px = rgbOf(img);
         for (int i = 0; i < n; i++) {
             double k = 0.97 + 0.05 * Pixels.hash01(seed + 3, i, 1);
             px[i] = Pixels.scale(px[i], k);
         }
-        return new Rendered(px.clone(), labels(id));
+        return new Rendered(px, labels(id));
     }
 
     private static Rendered pixel(Scene s, List<Backdrop.Layer> layers) {
@@ -414,7 +423,7 @@ public final class Renderer {
             }
         }
         g.dispose();
-        float[][] light = Pixels.planes(data(lightImg));
+        float[][] light = Pixels.planes(rgbOf(lightImg));
         float[][] halo = new float[3][];
         for (int c = 0; c < 3; c++) {
             halo[c] = light[c].clone();

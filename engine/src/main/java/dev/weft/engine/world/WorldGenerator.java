@@ -95,7 +95,8 @@ public final class WorldGenerator {
             }
             s = step.scene;
             scenes.add(s);
-            sentences.add(step.event);
+            // "then" opens most events; now and then it is left out ("it becomes blue.")
+            sentences.add(step.event.withThen(r.nextDouble() < 0.8));
             subjects.add(step.subject);
             if (step.event.type() == Event.Type.APPEAR) {
                 nextId++;
