@@ -61,7 +61,7 @@ public final class ContactSheet {
         }
         rows.add(new Row("segment task: map -> image", pairs));
 
-        int rowH = LABEL + T + LABEL * 3 + GAP;
+        int rowH = LABEL + T + 12 * 5 + GAP;
         int w = GAP + COLS * (T + GAP);
         BufferedImage sheet = new BufferedImage(w, rows.size() * rowH + GAP, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = sheet.createGraphics();
@@ -107,7 +107,7 @@ public final class ContactSheet {
         if (cur.length() > 0) {
             lines.add(cur.toString());
         }
-        return lines.subList(0, Math.min(3, lines.size()));
+        return lines.subList(0, Math.min(5, lines.size()));
     }
 
     private record Tile(BufferedImage img, String caption) { }

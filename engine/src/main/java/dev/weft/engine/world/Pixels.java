@@ -118,14 +118,49 @@ final class Pixels {
         return (a + (b - a) * tx) * (1 - ty) + (c + (d - c) * tx) * ty;
     }
 
-    /** A field of noise for a w x h image, sampled once per pixel. */
+    /** {@link #noise} at every pixel of a w x h image (the lattice hashed once, not per pixel). */
     static float[] noiseField(long seed, int w, int h, double cell) {
+        int gw = (int) Math.ceil(w / cell) + 2;
+        int gh = (int) Math.ceil(h / cell) + 2;
+        double[] lat = new double[gw * gh];
+        for (int gy = 0; gy < gh; gy++) {
+            for (int gx = 0; gx < gw; gx++) {
+                lat[gy * gw + gx] = hash01(seed, gx, gy);
+            }
+        }
+        int[] ix = new int[w];
+        double[] tx = new double[w];
+        for (int x = 0; x < w; x++) {
+            double fx = x / cell;
+            ix[x] = (int) Math.floor(fx);
+            double t = fx - ix[x];
+            tx[x] = t * t * (3 - 2 * t);
+        }
         float[] f = new float[w * h];
         for (int y = 0; y < h; y++) {
+            double fy = y / cell;
+            int iy = (int) Math.floor(fy);
+            double ty = fy - iy;
+            ty = ty * ty * (3 - 2 * ty);
+            int row = iy * gw;
             for (int x = 0; x < w; x++) {
-                f[y * w + x] = (float) noise(seed, x, y, cell);
+                int o = row + ix[x];
+                double t = tx[x];
+                double top = lat[o] + (lat[o + 1] - lat[o]) * t;
+                double bottom = lat[o + gw] + (lat[o + gw + 1] - lat[o + gw]) * t;
+                f[y * w + x] = (float) (top + (bottom - top) * ty);
             }
         }
         return f;
+    }
+
+    /** Smooth 1-D value noise in [0, 1) along {@code v} for line {@code line} (features about {@code cell}). */
+    static double noise1(long seed, long line, double v, double cell) {
+        double fv = v / cell;
+        long iv = (long) Math.floor(fv);
+        double t = fv - iv;
+        t = t * t * (3 - 2 * t);
+        double a = hash01(seed, line, iv);
+        return a + (hash01(seed, line, iv + 1) - a) * t;
     }
 }

@@ -41,6 +41,8 @@ public final class Renderer {
     static final int PIXEL_SCALE = 3;
     private static final int PAPER = 0xF7F4EC;
     private static final int[] PIXEL_PALETTE = pixelPalette();
+    /** Nearest palette colour of every colour with 6 bits per channel (the index is r6 << 12 | g6 << 6 | b6). */
+    private static final int[] PIXEL_LUT = pixelLut();
     private static final int[][] BAYER = {{0, 8, 2, 10}, {12, 4, 14, 6}, {3, 11, 1, 9}, {15, 7, 13, 5}};
 
     private Renderer() { }
@@ -254,7 +256,7 @@ public final class Renderer {
                 double v = obj ? -x * s1 + y * c1 : -x * s2 + y * c2;
                 // strokes of varying length: each stroke line fades in and out along its length
                 long line = (long) Math.floor(u + 0.5);
-                double along = Pixels.noise(seed + (obj ? 5 : 6), line * 17, v, obj ? 14 : 9);
+                double along = Pixels.noise1(seed + (obj ? 5 : 6), line, v, obj ? 14 : 9);
                 double stripe = 0.5 + 0.5 * Math.cos(2 * Math.PI * u);
                 stripe = stripe * stripe * stripe * Math.min(1, 0.35 + 1.3 * along);
                 double grain = 0.75 + 0.45 * Pixels.hash01(seed + 2, x, y);
@@ -307,7 +309,10 @@ public final class Renderer {
             for (int x = 0; x < gs; x++) {
                 int i = y * gs + x;
                 double d = isObject(id[i]) ? 0 : (BAYER[y & 3][x & 3] / 16.0 - 0.47) * 28;
-                q[i] = nearest(Pixels.r(base[i]) + d, Pixels.g(base[i]) + d, Pixels.b(base[i]) + d);
+                int r6 = Pixels.clamp(Pixels.r(base[i]) + d) >> 2;
+                int g6 = Pixels.clamp(Pixels.g(base[i]) + d) >> 2;
+                int b6 = Pixels.clamp(Pixels.b(base[i]) + d) >> 2;
+                q[i] = PIXEL_LUT[r6 << 12 | g6 << 6 | b6];
             }
         }
         // 2. dark outlines on the objects' border cells
@@ -354,6 +359,14 @@ public final class Renderer {
             }
         }
         return best;
+    }
+
+    private static int[] pixelLut() {
+        int[] lut = new int[1 << 18];
+        for (int i = 0; i < lut.length; i++) {
+            lut[i] = nearest(((i >> 12) << 2) + 2, (((i >> 6) & 63) << 2) + 2, ((i & 63) << 2) + 2);
+        }
+        return lut;
     }
 
     /** Object colours, their shades, and every background colour (gradient ends included). */

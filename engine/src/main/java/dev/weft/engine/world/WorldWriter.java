@@ -189,7 +189,7 @@ public final class WorldWriter {
         ObjectNode mix = m.putObject("mix");
         mix.put("stories", o.mix().stories());
         mix.put("pairs", o.mix().pairs());
-        mix.put("scenes", Math.max(0, 1 - o.mix().stories() - o.mix().pairs()));
+        mix.put("scenes", Math.max(0, Math.round((1 - o.mix().stories() - o.mix().pairs()) * 1e9) / 1e9));
         ArrayNode sh = m.putArray("shards");
         shards.forEach(sh::add);
         m.put("vocab_size", Vocabulary.size());
