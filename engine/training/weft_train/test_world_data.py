@@ -12,6 +12,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from weft_train.world_data import WorldDataset  # noqa: E402
+from weft_train.world_grammar import WorldGrammar  # noqa: E402
 
 
 def check(cond, what):
@@ -25,6 +26,8 @@ def main(directory):
     check(ds.palette.shape == (13, 3) and ds.class_names[0] == "background", "palette: 13 classes, 0 background")
     check(ds.vocab.size == m["vocab_size"], "vocab size matches the manifest")
     check(ds.vocab.boi == ds.vocab.size - 2 and ds.vocab.image == ds.vocab.size - 1, "image tokens last")
+    grammar = WorldGrammar.from_dataset(directory)
+    check(not grammar.parses("a circle red.") and grammar.parses("then it becomes blue."), "grammar basics")
     kinds = {}
     n_records = 0
     n_images = 0
@@ -43,6 +46,9 @@ def main(directory):
                   f"{name}/{i}: one scene, caption and token list per picture")
             check(rec["pixels"].shape == (k, 128, 128, 3) and rec["labels"].shape == (k, 128, 128),
                   f"{name}/{i}: array shapes")
+            for text in rec["captions"] + rec.get("sentences", []):
+                check(grammar.parses(text), f"{name}/{i}: {text!r} parses")
+            check(grammar.parse_share(" ".join(rec["captions"])) == 1.0, f"{name}/{i}: parse share")
             for cap, toks in zip(rec["captions"], rec["caption_tokens"]):
                 check(ds.vocab.encode(cap) == toks, f"{name}/{i}: token ids of {cap!r}")
                 check(ds.vocab.unk not in toks, f"{name}/{i}: no unknown words in {cap!r}")

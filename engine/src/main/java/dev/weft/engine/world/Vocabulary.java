@@ -38,7 +38,7 @@ public final class Vocabulary {
     public static final int UNK = 0;
     public static final int BOS = 1;
     public static final int EOS = 2;
-    private static final Pattern PRE_TOKEN = Pattern.compile("\\w+|[^\\w\\s]+");
+    private static final Pattern PRE_TOKEN = Pattern.compile("\\w+|[^\\w\\s]+", Pattern.UNICODE_CHARACTER_CLASS);
     private static final Map<String, Integer> IDS = buildIds();
 
     private Vocabulary() { }

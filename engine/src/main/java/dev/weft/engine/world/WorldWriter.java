@@ -200,6 +200,13 @@ public final class WorldWriter {
         words(attrs.putArray("positions"), Position.values(), Position::phrase);
         words(attrs.putArray("backgrounds"), Background.values(), Background::word);
         words(attrs.putArray("styles"), Style.values(), Style::id);
+        ObjectNode gr = m.putObject("grammar");
+        words(gr.putArray("sizes"), Size.values(), Size::word);
+        words(gr.putArray("colours"), Colour.values(), Colour::word);
+        words(gr.putArray("classes"), ObjectClass.values(), ObjectClass::word);
+        words(gr.putArray("places"), Position.values(), Position::phrase);
+        words(gr.putArray("backgrounds"), Background.values(), Background::phrase);
+        words(gr.putArray("styles"), Style.values(), Style::phrase);
         m.set("palette", Palette.toJson(pretty).get("classes"));
         Files.writeString(o.out().resolve("manifest.json"), pretty.writeValueAsString(m) + "\n",
                 StandardCharsets.UTF_8);
