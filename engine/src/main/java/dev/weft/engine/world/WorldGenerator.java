@@ -80,6 +80,16 @@ public final class WorldGenerator {
 
     /** A story of 3..6 scenes (see {@link Story}). */
     public static Story story(SplittableRandom r) {
+        while (true) {
+            Story s = tryStory(r);
+            if (s != null) {
+                return s;
+            }
+        }
+    }
+
+    /** A story, or null in the (never observed) case that no event fits before it has its length. */
+    private static Story tryStory(SplittableRandom r) {
         int n = Story.MIN_SCENES + r.nextInt(Story.MAX_SCENES - Story.MIN_SCENES + 1);
         int first = 1 + r.nextInt(2) + (r.nextInt(4) == 0 ? 1 : 0);
         Scene s = scene(r, pick(r, Background.values()), pick(r, Style.values()), first);
@@ -91,7 +101,7 @@ public final class WorldGenerator {
         while (scenes.size() < n) {
             Step step = step(r, s, prev, nextId);
             if (step == null) {
-                break; // nothing can change (never seen in practice); the story ends early but still has >= 1 scene
+                return null;
             }
             s = step.scene;
             scenes.add(s);
