@@ -1,0 +1,1 @@
+"""Training-side helpers for Weft's bundled model (numpy only where possible)."""
