@@ -256,9 +256,10 @@ class KeyMapTest {
                     }
                     System.out.printf("key map: position embedding 8x8 -> %dx%d (values up to ~3.4): maxdiff %.3g vs "
                             + "bicubic in fp64, %.3g vs torch's fp32 F.interpolate%n", grid, grid, vsExact, vsTorch);
-                    // Java accumulates in double; torch's fp32 kernel is itself ~3e-6 from the exact values here
-                    assertTrue(vsExact <= 1e-6, "maxdiff vs exact " + vsExact);
-                    assertTrue(vsTorch <= 5e-6, "maxdiff vs torch " + vsTorch);
+                    // Resize.bicubicMatrix computes the cubic weights in fp32 exactly as libtorch does, so the result
+                    // tracks torch's F.interpolate (the reference's loader) closely; both sit ~1-3e-6 from fp64 bicubic
+                    assertTrue(vsTorch <= 2.5e-6, "maxdiff vs torch " + vsTorch);
+                    assertTrue(vsExact <= 2e-6, "maxdiff vs exact " + vsExact);
                     for (int k = 0; k < 32; k++) {
                         assertEquals(exact.get(k), got.get(k), "the cls row is copied");
                     }
