@@ -14,8 +14,8 @@ import dev.weft.engine.diffusion.schedulers.Scheduler;
 import dev.weft.engine.diffusion.schedulers.StepNoise;
 import dev.weft.engine.llm.CrossMask;
 import dev.weft.engine.llm.KvCache;
-import dev.weft.engine.llm.MmDecoder;
 import dev.weft.engine.llm.VisionFeatures;
+import dev.weft.engine.image.Images;
 import dev.weft.engine.model.MMInterleaved;
 import dev.weft.engine.nn.Resize;
 import dev.weft.engine.vision.VisualTokenizer;
@@ -345,7 +345,7 @@ public final class InterleavedSession implements AutoCloseable {
                     NDArray next = scheduler.step(eps, t, xs, noise);
                     NDArray epsFinal = eps;
                     float abar = scheduler.schedule().abar(t);
-                    listener.onImageStep(i + 1, ts.length, () -> Images2.toImage(decode(
+                    listener.onImageStep(i + 1, ts.length, () -> Images.fromTensor(decode(
                             xs.sub(epsFinal.mul((float) Math.sqrt(1 - abar))).div((float) Math.sqrt(abar)))));
                     next.attach(run);
                     x.close();
@@ -369,21 +369,5 @@ public final class InterleavedSession implements AutoCloseable {
     public void close() {
         cache.close();
         manager.close();
-    }
-
-    /** Static alias so lambdas above stay short. */
-    private static final class Images2 {
-        static java.awt.image.BufferedImage toImage(NDArray img) {
-            return dev.weft.engine.image.Images.fromTensor(img);
-        }
-    }
-
-    /** Convenience for callers holding ids as a list. */
-    static NDArray idsArray(NDManager m, List<Integer> ids) {
-        long[] v = new long[ids.size()];
-        for (int i = 0; i < v.length; i++) {
-            v[i] = ids.get(i);
-        }
-        return MmDecoder.ids(m, new long[][] {v});
     }
 }
