@@ -1,0 +1,9 @@
+package dev.weft.app.project;
+
+/** What a storyboard cell holds. */
+public enum CellKind {
+    /** Text, context for what follows. */
+    TEXT,
+    /** A picture (imported, pasted or generated). */
+    IMAGE
+}
