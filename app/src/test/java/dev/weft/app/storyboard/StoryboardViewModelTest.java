@@ -138,6 +138,39 @@ class StoryboardViewModelTest {
         assertEquals(1, sb.zoomProperty().get(), 1e-9);
     }
 
+    /** A 1x1 lossy WebP (TwelveMonkeys reads WebP but cannot write it). */
+    static final String WEBP = "UklGRiIAAABXRUJQVlA4IBYAAAAwAQCdASoBAAEADsD+JaQAA3AAAAAA";
+
+    @Test
+    void importPngJpegTiffWebpAsOneStepAndNameTheFileThatFails() throws Exception {
+        StudioViewModel s = offline();
+        StoryboardViewModel sb = s.storyboard();
+        CellViewModel a = sb.addText("before");
+        sb.addText("after");
+        List<Path> files = new java.util.ArrayList<>();
+        for (String fmt : List.of("png", "jpeg", "tiff")) {
+            Path f = dir.resolve("pic." + fmt);
+            assertTrue(javax.imageio.ImageIO.write(picture(0x405060), fmt, f.toFile()), fmt);
+            files.add(f);
+        }
+        Path webp = dir.resolve("pic.webp");
+        java.nio.file.Files.write(webp, java.util.Base64.getDecoder().decode(WEBP));
+        files.add(webp);
+        Path fake = dir.resolve("notes.png");
+        java.nio.file.Files.writeString(fake, "not a picture");
+        files.add(fake);
+        int steps = s.undoManager().undoCount();
+        sb.importImages(files, 1);
+        assertEquals(List.of("before", "[img]", "[img]", "[img]", "[img]", "after"), texts(sb));
+        assertEquals(8, sb.cells().get(1).getImage().getWidth());
+        assertEquals(1, sb.cells().get(4).getImage().getWidth(), "the WebP");
+        assertEquals(steps + 1, s.undoManager().undoCount());
+        assertTrue(s.notifier().last().message().contains("notes.png"), s.notifier().last().message());
+        s.undo();
+        assertEquals(List.of("before", "after"), texts(sb));
+        assertSame(a, sb.cells().get(0));
+    }
+
     @Test
     void continueWithNothingWrittenOnlyNotifies() {
         StudioViewModel s = offline();
