@@ -214,6 +214,7 @@ public final class MainView {
         Menu edit = new Menu("Edit", null, undo, redo, new SeparatorMenuItem(),
                 item("New Text Cell", "Shortcut+T", this::newText),
                 item("Add Pictures…", "Shortcut+I", this::addPictures),
+                item("New Sketch Cell", "Shortcut+K", () -> vm.storyboard().addSketch()),
                 item("Paste Picture", "Shortcut+V", this::pastePicture),
                 dup, del, up, down);
 
@@ -307,19 +308,16 @@ public final class MainView {
         });
         sampler.valueProperty().bindBidirectional(s.schedulerProperty());
 
-        Button zoomOut = new Button("−");
-        zoomOut.setOnAction(e -> sb.zoomOut());
         Label zoom = new Label();
         zoom.setId("zoom");
         zoom.textProperty().bind(Bindings.createStringBinding(() -> Math.round(sb.zoomProperty().get() * 100)
                 + "%", sb.zoomProperty()));
-        Button zoomIn = new Button("+");
-        zoomIn.setOnAction(e -> sb.zoomIn());
+        zoom.setTooltip(new Tooltip("Zoom (Ctrl+= / Ctrl+- / Ctrl+0)"));
 
         FlowPane bar = new FlowPane(8, 4, cont, new Separator(Orientation.VERTICAL),
                 label("Seed"), seed, random, label("Steps"), steps, label("Guidance"), guidance,
                 label("Sampler"), sampler, label("Tokens"), tokens, label("Pictures"), pictures,
-                new Separator(Orientation.VERTICAL), zoomOut, zoom, zoomIn);
+                new Separator(Orientation.VERTICAL), zoom);
         bar.setAlignment(Pos.CENTER_LEFT);
         bar.getStyleClass().add(Styles.TOOLBAR);
         return bar;

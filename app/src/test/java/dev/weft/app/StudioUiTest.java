@@ -218,6 +218,41 @@ class StudioUiTest {
         assertFalse(stage.isShowing());
     }
 
+    @Test
+    void drawOnASketchThenPaintIt(FxRobot robot) throws Exception {
+        robot.clickOn("#add-sketch");
+        CellViewModel sketch = sb().cells().get(0);
+        Node canvas = robot.lookup("#cell-" + sketch.id() + " .sketch-canvas").query();
+        robot.drag(canvas).moveBy(60, 10).moveBy(40, 30).drop();
+        WaitForAsyncUtils.waitForFxEvents();
+        assertEquals(1, sketch.getSketch().ops().size(), "press, drag, release: one stroke");
+        robot.clickOn("#cell-" + sketch.id() + " .sketch-tool-fill");
+        robot.clickOn(canvas);
+        assertEquals(2, sketch.getSketch().ops().size());
+        robot.clickOn("#cell-" + sketch.id() + " .sketch-caption").write("a lake");
+        robot.press(KeyCode.CONTROL).type(KeyCode.Z).release(KeyCode.CONTROL);
+        assertEquals("", sketch.getText());
+        robot.press(KeyCode.CONTROL).type(KeyCode.Z).release(KeyCode.CONTROL);
+        assertEquals(1, sketch.getSketch().ops().size(), "undo takes back one action at a time");
+        robot.press(KeyCode.CONTROL, KeyCode.SHIFT).type(KeyCode.Z).release(KeyCode.SHIFT, KeyCode.CONTROL);
+        assertEquals(2, sketch.getSketch().ops().size(), "redo");
+        robot.clickOn("#cell-" + sketch.id() + " .sketch-paint");
+        waitUntil(() -> sb().cells().size() == 2 && sb().cells().get(1).getImage() != null
+                && !sb().cells().get(1).isGenerating(), 60);
+        screenshot(robot, "sketch");
+    }
+
+    @Test
+    void darkTheme(FxRobot robot) {
+        robot.interact(() -> {
+            sb().addText("A quiet night.");
+            studio.theme().darkProperty().set(true);
+        });
+        assertTrue(stage.getScene().getRoot().getPseudoClassStates().stream()
+                .anyMatch(p -> p.getPseudoClassName().equals("dark")));
+        screenshot(robot, "dark");
+    }
+
     /** Writes a PNG of the window when -Dweft.screenshots=DIR is set (for looking at the UI). */
     private void screenshot(FxRobot robot, String name) {
         String out = System.getProperty("weft.screenshots");

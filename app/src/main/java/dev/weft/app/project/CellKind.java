@@ -5,5 +5,7 @@ public enum CellKind {
     /** Text, context for what follows. */
     TEXT,
     /** A picture (imported, pasted or generated). */
-    IMAGE
+    IMAGE,
+    /** A segmentation sketch (strokes as data) and its caption, painted into a picture on request. */
+    SKETCH
 }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.weft.app.common.ImageFiles;
+import dev.weft.app.sketch.Sketch;
 
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
@@ -65,9 +66,14 @@ public final class ProjectFile {
 
     record ProjectJson(int formatVersion, String generator, Project.Settings settings, List<CellJson> cells) { }
 
-    record CellJson(String id, String kind, String text, String image, Recipe recipe, List<VersionJson> history) { }
+    record CellJson(String id, String kind, String text, String image, RecipeJson recipe, List<VersionJson> history,
+                    Sketch sketch) { }
 
-    record VersionJson(String text, String image, Recipe recipe) { }
+    record VersionJson(String text, String image, RecipeJson recipe) { }
+
+    record RecipeJson(String mode, List<String> contextCellIds, String context, String prompt, long seed, int steps,
+                      float guidance, String scheduler, int maxTokens, String modelId, long createdAt,
+                      String reference) { }
 
     // ------------------------------------------------------------------ writing
 
@@ -113,10 +119,10 @@ public final class ProjectFile {
         for (CellData c : project.cells()) {
             List<VersionJson> history = new ArrayList<>();
             for (Version v : c.history()) {
-                history.add(new VersionJson(v.text(), imageName(names, v.image()), v.recipe()));
+                history.add(new VersionJson(v.text(), imageName(names, v.image()), recipeJson(names, v.recipe())));
             }
             cells.add(new CellJson(c.id(), c.kind().name().toLowerCase(), c.text(), imageName(names, c.image()),
-                    c.recipe(), history));
+                    recipeJson(names, c.recipe()), history, c.sketch()));
         }
         ProjectJson json = new ProjectJson(FORMAT_VERSION, "Weft studio", project.settings(), cells);
         ZipEntry je = new ZipEntry(PROJECT_JSON);
@@ -137,6 +143,15 @@ public final class ProjectFile {
             zip.write(png);
             zip.closeEntry();
         }
+    }
+
+    private static RecipeJson recipeJson(Map<BufferedImage, String> names, Recipe r) {
+        if (r == null) {
+            return null;
+        }
+        return new RecipeJson(r.mode().name(), r.contextCellIds(), r.context(), r.prompt(), r.seed(), r.steps(),
+                r.guidance(), r.scheduler(), r.maxTokens(), r.modelId(), r.createdAt(),
+                imageName(names, r.reference()));
     }
 
     private static List<Map.Entry<BufferedImage, String>> sortedByName(Map<BufferedImage, String> names) {
@@ -279,16 +294,34 @@ public final class ProjectFile {
             kind = CellKind.valueOf(String.valueOf(c.kind()).toUpperCase());
         } catch (IllegalArgumentException e) {
             throw new ProjectFileException(file + ": cell " + c.id() + " has an unknown kind \"" + c.kind()
-                    + "\" (this Weft knows text and image).");
+                    + "\" (this Weft knows text, image and sketch).");
         }
         List<Version> history = new ArrayList<>();
         if (c.history() != null) {
             for (VersionJson v : c.history()) {
-                history.add(new Version(v.text(), image(v.image(), zip, entries, images, file), v.recipe()));
+                history.add(new Version(v.text(), image(v.image(), zip, entries, images, file),
+                        recipe(v.recipe(), zip, entries, images, file)));
             }
         }
-        return new CellData(c.id(), kind, c.text(), image(c.image(), zip, entries, images, file), c.recipe(),
-                history);
+        return new CellData(c.id(), kind, c.text(), image(c.image(), zip, entries, images, file),
+                recipe(c.recipe(), zip, entries, images, file), history, c.sketch());
+    }
+
+    private static Recipe recipe(RecipeJson r, ZipFile zip, Map<String, ZipEntry> entries,
+                                 Map<String, BufferedImage> images, String file)
+            throws IOException, ProjectFileException {
+        if (r == null) {
+            return null;
+        }
+        Recipe.Mode mode;
+        try {
+            mode = Recipe.Mode.valueOf(String.valueOf(r.mode()));
+        } catch (IllegalArgumentException e) {
+            throw new ProjectFileException(file + ": a recipe has an unknown mode \"" + r.mode() + "\".");
+        }
+        return new Recipe(mode, r.contextCellIds(), r.context(), r.prompt(), r.seed(), r.steps(), r.guidance(),
+                r.scheduler(), r.maxTokens(), r.modelId(), r.createdAt(),
+                image(r.reference(), zip, entries, images, file));
     }
 
     private static BufferedImage image(String entry, ZipFile zip, Map<String, ZipEntry> entries,

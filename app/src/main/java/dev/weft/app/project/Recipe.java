@@ -1,5 +1,6 @@
 package dev.weft.app.project;
 
+import java.awt.image.BufferedImage;
 import java.util.List;
 
 /**
@@ -12,9 +13,11 @@ import java.util.List;
  * @param prompt         the text the model continued from (the last text cell of the context), or the prompt
  * @param seed           same seed, same settings, same context: same result
  * @param createdAt      epoch milliseconds
+ * @param reference      the style reference picture ({@link Mode#STYLE_TO_IMAGE}), else null
  */
 public record Recipe(Mode mode, List<String> contextCellIds, String context, String prompt, long seed, int steps,
-                     float guidance, String scheduler, int maxTokens, String modelId, long createdAt) {
+                     float guidance, String scheduler, int maxTokens, String modelId, long createdAt,
+                     BufferedImage reference) {
     /** The engine call a cell came from. */
     public enum Mode {
         /** {@code Engine.continueDocument}: the story so far, continued. */
@@ -40,8 +43,22 @@ public record Recipe(Mode mode, List<String> contextCellIds, String context, Str
         }
     }
 
+    public Recipe(Mode mode, List<String> contextCellIds, String context, String prompt, long seed, int steps,
+                  float guidance, String scheduler, int maxTokens, String modelId, long createdAt) {
+        this(mode, contextCellIds, context, prompt, seed, steps, guidance, scheduler, maxTokens, modelId, createdAt,
+                null);
+    }
+
     public Recipe withSeed(long s) {
         return new Recipe(mode, contextCellIds, context, prompt, s, steps, guidance, scheduler, maxTokens, modelId,
-                createdAt);
+                createdAt, reference);
+    }
+
+    /** Equal apart from the reference picture's identity (pictures compare by pixels elsewhere). */
+    public boolean sameSettings(Recipe o) {
+        return o != null && mode == o.mode && contextCellIds.equals(o.contextCellIds) && context.equals(o.context)
+                && prompt.equals(o.prompt) && seed == o.seed && steps == o.steps && guidance == o.guidance
+                && scheduler.equals(o.scheduler) && maxTokens == o.maxTokens && modelId.equals(o.modelId)
+                && createdAt == o.createdAt && (reference == null) == (o.reference == null);
     }
 }

@@ -2,6 +2,8 @@ package dev.weft.app.storyboard;
 
 import dev.weft.app.common.Styles;
 import dev.weft.app.project.Recipe;
+import dev.weft.app.sketch.SketchOp;
+import dev.weft.app.sketch.SketchPadView;
 import javafx.beans.binding.Bindings;
 import javafx.geometry.Pos;
 import javafx.scene.control.Button;
@@ -46,7 +48,7 @@ final class CellView extends HBox {
 
         VBox content = new VBox(4);
         HBox.setHgrow(content, Priority.ALWAYS);
-        content.getChildren().add(cell.isText() ? textEditor() : picture());
+        content.getChildren().add(cell.isText() ? textEditor() : cell.isSketch() ? sketchPad() : picture());
         Label meta = new Label();
         meta.getStyleClass().add(Styles.CELL_META);
         meta.textProperty().bind(Bindings.createStringBinding(() -> describe(cell), cell.recipeProperty(),
@@ -155,6 +157,26 @@ final class CellView extends HBox {
                 .then(vm.zoomProperty().multiply(BASE_IMAGE_WIDTH)).otherwise(0));
         p.maxWidthProperty().bind(vm.zoomProperty().multiply(BASE_IMAGE_WIDTH));
         return p;
+    }
+
+    private SketchPadView sketchPad() {
+        return new SketchPadView(vm.sketchTools(), cell.sketchProperty(), vm.zoomProperty(), cell.textProperty(),
+                new SketchPadView.Actions() {
+                    @Override
+                    public void op(SketchOp op) {
+                        vm.sketchOp(cell, op);
+                    }
+
+                    @Override
+                    public void caption(String text) {
+                        vm.editText(cell, text);
+                    }
+
+                    @Override
+                    public void paint() {
+                        vm.paintFromSketch(cell);
+                    }
+                });
     }
 
     /** Puts the caret in the text (new cells). */

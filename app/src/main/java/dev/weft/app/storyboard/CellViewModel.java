@@ -5,6 +5,7 @@ import dev.weft.app.project.CellData;
 import dev.weft.app.project.CellKind;
 import dev.weft.app.project.Recipe;
 import dev.weft.app.project.Version;
+import dev.weft.app.sketch.Sketch;
 import javafx.beans.binding.Bindings;
 import javafx.beans.binding.ObjectBinding;
 import javafx.beans.property.DoubleProperty;
@@ -37,6 +38,7 @@ public final class CellViewModel {
     private final ObjectProperty<Image> fxImage = new SimpleObjectProperty<>(this, "fxImage");
     private final ObjectProperty<Image> preview = new SimpleObjectProperty<>(this, "preview");
     private final ReadOnlyObjectWrapper<Recipe> recipe = new ReadOnlyObjectWrapper<>(this, "recipe");
+    private final ReadOnlyObjectWrapper<Sketch> sketch = new ReadOnlyObjectWrapper<>(this, "sketch");
     private final ObservableList<Version> history = FXCollections.observableArrayList();
     private final ReadOnlyBooleanWrapper generating = new ReadOnlyBooleanWrapper(this, "generating");
     private final DoubleProperty progress = new SimpleDoubleProperty(this, "progress", -1);
@@ -71,9 +73,15 @@ public final class CellViewModel {
         return c;
     }
 
+    static CellViewModel sketch() {
+        CellViewModel c = new CellViewModel(newId(), CellKind.SKETCH);
+        c.sketch.set(Sketch.empty());
+        return c;
+    }
+
     static CellViewModel of(CellData d) {
         CellViewModel c = new CellViewModel(d.id(), d.kind());
-        c.apply(new CellState(d.text(), d.image(), d.recipe(), d.history()));
+        c.apply(new CellState(d.text(), d.image(), d.recipe(), d.history(), d.sketch()));
         return c;
     }
 
@@ -86,11 +94,11 @@ public final class CellViewModel {
 
     CellData toData() {
         CellState s = committed != null ? committed : state();
-        return new CellData(id, kind, s.text(), s.image(), s.recipe(), s.history());
+        return new CellData(id, kind, s.text(), s.image(), s.recipe(), s.history(), s.sketch());
     }
 
     CellState state() {
-        return new CellState(text.get(), image.get(), recipe.get(), List.copyOf(history));
+        return new CellState(text.get(), image.get(), recipe.get(), List.copyOf(history), sketch.get());
     }
 
     void apply(CellState s) {
@@ -98,6 +106,7 @@ public final class CellViewModel {
         image.set(s.image());
         recipe.set(s.recipe());
         history.setAll(s.history());
+        sketch.set(kind == CellKind.SKETCH && s.sketch() == null ? Sketch.empty() : s.sketch());
     }
 
     void setText(String t) {
@@ -153,8 +162,21 @@ public final class CellViewModel {
         return kind;
     }
 
+    /** Text cells hold editable text; sketch cells use it as their caption. */
     public boolean isText() {
         return kind == CellKind.TEXT;
+    }
+
+    public boolean isSketch() {
+        return kind == CellKind.SKETCH;
+    }
+
+    public Sketch getSketch() {
+        return sketch.get();
+    }
+
+    public ReadOnlyObjectProperty<Sketch> sketchProperty() {
+        return sketch.getReadOnlyProperty();
     }
 
     public String getText() {

@@ -31,7 +31,7 @@ public final class StoryboardView extends ScrollPane {
     private final VBox column = new VBox(10);
     private final Map<CellViewModel, CellView> views = new HashMap<>();
     private final Label empty = new Label("Write the start of a story, or drop pictures here.\n"
-            + "Ctrl+T adds text, Ctrl+I adds a picture, Ctrl+Enter continues the story.");
+            + "Ctrl+T adds text, Ctrl+I a picture, Ctrl+K a sketch; Ctrl+Enter continues the story.");
     private final HBox adders;
     private CellView dropTarget;
     private boolean dropAfter;
@@ -50,7 +50,11 @@ public final class StoryboardView extends ScrollPane {
             CellViewModel c = vm.addText("");
             focus(c);
         });
-        adders = new HBox(8, addText);
+        Button addSketch = new Button("+ Sketch");
+        addSketch.setId("add-sketch");
+        addSketch.setTooltip(new javafx.scene.control.Tooltip("A segmentation sketch to paint a picture from (Ctrl+K)"));
+        addSketch.setOnAction(e -> vm.addSketch());
+        adders = new HBox(8, addText, addSketch);
         adders.getStyleClass().add("adders");
         setContent(column);
         rebuild();

@@ -14,6 +14,9 @@ import dev.weft.app.queue.GenerationJob;
 import dev.weft.app.queue.JobQueue;
 import dev.weft.app.queue.JobStatus;
 import dev.weft.app.service.EngineService;
+import dev.weft.app.sketch.SketchOp;
+import dev.weft.app.sketch.SketchRasterizer;
+import dev.weft.app.sketch.SketchTools;
 import dev.weft.engine.Engine;
 import dev.weft.engine.pipeline.Document;
 import dev.weft.engine.pipeline.SamplingOptions;
@@ -55,6 +58,7 @@ public final class StoryboardViewModel {
     private final ObjectProperty<CellViewModel> selected = new SimpleObjectProperty<>(this, "selected");
     private final DoubleProperty zoom = new SimpleDoubleProperty(this, "zoom", 1);
     private final GenerationSettings settings = new GenerationSettings();
+    private final SketchTools sketchTools = new SketchTools();
     private final BooleanBinding canGenerate;
 
     /**
@@ -115,6 +119,11 @@ public final class StoryboardViewModel {
 
     public GenerationSettings settings() {
         return settings;
+    }
+
+    /** The sketch pad's tool, class and brush (shared by the sketch cells). */
+    public SketchTools sketchTools() {
+        return sketchTools;
     }
 
     /** True while the model is loaded (jobs can run). */
@@ -195,7 +204,7 @@ public final class StoryboardViewModel {
 
     /** The user typed in a text cell (called by the View on every change; merges into one undo step). */
     public void editText(CellViewModel c, String text) {
-        if (undo.isApplying() || c.isGenerating() || !c.isText() || text.equals(c.getText())) {
+        if (undo.isApplying() || c.isGenerating() || c.kind() == CellKind.IMAGE || text.equals(c.getText())) {
             return;
         }
         String before = c.getText();
@@ -283,7 +292,8 @@ public final class StoryboardViewModel {
                 if (!c.getText().isBlank()) {
                     items.add(new Document.Text(c.getText()));
                 }
-            } else if (c.getImage() != null) {
+            } else if (c.kind() == CellKind.IMAGE && c.getImage() != null) {
+                // sketches are instructions for their own picture, not part of the story
                 items.add(new Document.Image(c.getImage()));
             }
         }
@@ -309,7 +319,7 @@ public final class StoryboardViewModel {
 
     static String summary(List<CellViewModel> ctx) {
         long texts = ctx.stream().filter(c -> c.isText() && !c.getText().isBlank()).count();
-        long images = ctx.stream().filter(c -> !c.isText()).count();
+        long images = ctx.stream().filter(c -> c.kind() == CellKind.IMAGE).count();
         return texts + (texts == 1 ? " text cell, " : " text cells, ") + images + (images == 1 ? " picture"
                 : " pictures");
     }
@@ -395,8 +405,12 @@ public final class StoryboardViewModel {
         if (!cells.contains(c) || c.isGenerating() || c.isPlaceholder()) {
             return null;
         }
+        if (c.isSketch()) {
+            return paintFromSketch(c);
+        }
         Recipe r = c.getRecipe();
-        if (documentOf(contextUpTo(c, false)).isEmpty() && (r == null || r.mode() == Recipe.Mode.CONTINUE)) {
+        Recipe.Mode mode = r == null ? Recipe.Mode.CONTINUE : r.mode();
+        if (mode == Recipe.Mode.CONTINUE && documentOf(contextUpTo(c, false)).isEmpty()) {
             notifier.publish(Notification.info("Nothing to generate from",
                     "The first cell has nothing before it to continue from."));
             return null;
@@ -407,6 +421,127 @@ public final class StoryboardViewModel {
                 settings.maxTokensProperty().get());
         String title = (c.isText() ? "Rewrite text" : "Repaint picture") + " (seed " + seed + ")";
         return queue.submit(title, new RegenerateSpec(c, o));
+    }
+
+    // ------------------------------------------------------------------ sketches
+
+    /** A new segmentation sketch cell after the selection. */
+    public CellViewModel addSketch() {
+        CellViewModel c = CellViewModel.sketch();
+        insert("Add sketch", List.of(c), insertionIndex());
+        selected.set(c);
+        return c;
+    }
+
+    /** A stroke, fill or clear on a sketch: one undo step each. */
+    public void sketchOp(CellViewModel c, SketchOp op) {
+        if (!c.isSketch() || !cells.contains(c)) {
+            return;
+        }
+        CellState before = c.state();
+        CellState after = before.withSketch(c.getSketch().with(op));
+        c.apply(after);
+        String name = op instanceof SketchOp.Stroke st ? (st.eraser() ? "Erase" : "Stroke")
+                : op instanceof SketchOp.Fill ? "Fill" : "Clear sketch";
+        undo.add(new CellEdits.State(name, c, before, after));
+    }
+
+    /**
+     * Paints a picture from a sketch: its map (rasterized now) and caption go to the engine's segment-to-image;
+     * the picture appears after the sketch with previews, and is one undo step.
+     */
+    public GenerationJob paintFromSketch(CellViewModel sketch) {
+        if (!sketch.isSketch() || !cells.contains(sketch)) {
+            return null;
+        }
+        if (sketch.getSketch().isBlank()) {
+            notifier.publish(Notification.info("Nothing to paint", "Draw some regions on the sketch first."));
+            return null;
+        }
+        SamplingOptions o = GenerationSettings.options(nextSeed(), settings.stepsProperty().get(),
+                (float) settings.guidanceProperty().get(), settings.schedulerProperty().get(),
+                settings.maxTokensProperty().get());
+        return queue.submit("Paint sketch (seed " + o.seed() + ")", new PictureSpec(sketch, o, () -> {
+            BufferedImage map = SketchRasterizer.rasterize(sketch.getSketch());
+            String caption = sketch.getText();
+            Recipe r = new Recipe(Recipe.Mode.SEGMENT_TO_IMAGE, List.of(sketch.id()), "sketch", caption, o.seed(),
+                    o.steps(), o.guidance(), o.scheduler().name(), o.maxNewTokens(), engine.modelId(),
+                    System.currentTimeMillis());
+            Engine e = engine.engine();
+            return new Prepared(r, (l, cancel) -> e.segmentToImage(map, caption, o, l, cancel));
+        }));
+    }
+
+    /**
+     * Puts a finished picture into the story after the selection (the style board's pick), with its recipe; one
+     * undo step.
+     */
+    public CellViewModel insertGenerated(BufferedImage image, Recipe recipe) {
+        CellViewModel c = CellViewModel.image(image);
+        c.setRecipe(recipe);
+        insert("Add picture from the style board", List.of(c), insertionIndex());
+        selected.set(c);
+        return c;
+    }
+
+    /** The inputs of a one-picture job, captured when it starts. */
+    record Prepared(Recipe recipe, GenerationJob.Work<BufferedImage> work) { }
+
+    /** One new picture after an anchor cell (paint from sketch): a placeholder with previews, then the picture. */
+    private final class PictureSpec implements GenerationJob.Spec<BufferedImage> {
+        private final CellViewModel anchor;
+        private final SamplingOptions options;
+        private final java.util.function.Supplier<Prepared> prepare;
+        private CellViewModel picture;
+        private Recipe recipe;
+
+        PictureSpec(CellViewModel anchor, SamplingOptions options, java.util.function.Supplier<Prepared> prepare) {
+            this.anchor = anchor;
+            this.options = options;
+            this.prepare = prepare;
+        }
+
+        @Override
+        public GenerationJob.Work<BufferedImage> start() {
+            Prepared p = prepare.get();
+            recipe = p.recipe();
+            picture = new CellViewModel(CellViewModel.newId(), CellKind.IMAGE);
+            int i = cells.indexOf(anchor);
+            cells.add(i >= 0 ? i + 1 : cells.size(), picture);
+            picture.setPlaceholder(true);
+            picture.beginGenerating(false);
+            picture.setRecipe(recipe);
+            return p.work();
+        }
+
+        @Override
+        public void preview(int step, int total, Image preview) {
+            picture.setProgress(step / (double) total);
+            picture.setStatus("step " + step + " of " + total);
+            if (preview != null) {
+                picture.setPreview(preview);
+            }
+        }
+
+        @Override
+        public void succeeded(BufferedImage result) {
+            picture.setImage(result);
+            picture.setPlaceholder(false);
+            picture.endGenerating();
+            if (cells.contains(picture)) {
+                undo.add(new CellEdits.Insert("Paint sketch", cells, CellEdits.placedIn(cells, List.of(picture))));
+                if (selected.get() == null || selected.get() == anchor) {
+                    selected.set(picture);
+                }
+            }
+        }
+
+        @Override
+        public void finished(JobStatus status) {
+            if (picture != null && status != JobStatus.SUCCEEDED) {
+                cells.remove(picture);
+            }
+        }
     }
 
     /** Continue: streams new cells in after the anchor; they become one undo step when the job ends. */
@@ -554,8 +689,16 @@ public final class StoryboardViewModel {
         }
     }
 
-    /** Regenerate or vary seed: the cell shows the new text or previews; the old content becomes a version. */
-    private final class RegenerateSpec implements GenerationJob.Spec<Engine.Continuation> {
+    /** What a regeneration produced: new text (text cells) or a new picture. */
+    record Remade(String text, BufferedImage image) { }
+
+    /**
+     * Regenerate or vary seed: the cell shows the new text or previews; the old content becomes a version. The
+     * recipe's mode picks the engine call: a continuation from the cells above (text is written with no picture
+     * after it; a picture is painted right after the context, see the report on the missing "paint now" call), a
+     * picture from the sketch it came from, from its style reference, or from its prompt.
+     */
+    private final class RegenerateSpec implements GenerationJob.Spec<Remade> {
         private final CellViewModel cell;
         private final SamplingOptions options;
         private Recipe recipe;
@@ -567,24 +710,61 @@ public final class StoryboardViewModel {
         }
 
         @Override
-        public GenerationJob.Work<Engine.Continuation> start() {
+        public GenerationJob.Work<Remade> start() {
             if (!cells.contains(cell) || cell.isGenerating()) {
                 throw new IllegalStateException("the cell was deleted or is being generated");
             }
-            List<CellViewModel> ctx = contextUpTo(cell, false);
-            Document doc = documentOf(ctx);
-            // a picture is painted right after the context: at most one token of text may come first (the engine
-            // has no "paint now" call; see the report); text is written with no picture after it
-            SamplingOptions o = cell.isText() ? options.withMaxImages(0)
-                    : options.withText(GenerationSettings.TEMPERATURE, GenerationSettings.TOP_P,
-                    GenerationSettings.REPETITION_PENALTY, 0, 1).withMaxImages(1);
-            recipe = recipe(Recipe.Mode.CONTINUE, ctx, options);
+            Recipe old = cell.getRecipe();
+            Recipe.Mode mode = old == null ? Recipe.Mode.CONTINUE : old.mode();
             Engine e = engine.engine();
+            GenerationJob.Work<Remade> work;
+            switch (mode) {
+                case SEGMENT_TO_IMAGE -> {
+                    CellViewModel sketch = old.contextCellIds().isEmpty() ? null : byId(old.contextCellIds().get(0));
+                    if (sketch == null || !sketch.isSketch()) {
+                        throw new IllegalStateException("the sketch this picture was painted from is gone");
+                    }
+                    BufferedImage map = SketchRasterizer.rasterize(sketch.getSketch());
+                    String caption = sketch.getText();
+                    recipe = new Recipe(mode, List.of(sketch.id()), "sketch", caption, options.seed(),
+                            options.steps(), options.guidance(), options.scheduler().name(), options.maxNewTokens(),
+                            engine.modelId(), System.currentTimeMillis());
+                    work = (l, c) -> new Remade(null, e.segmentToImage(map, caption, options, l, c));
+                }
+                case STYLE_TO_IMAGE -> {
+                    if (old.reference() == null) {
+                        throw new IllegalStateException("this picture's style reference was not kept");
+                    }
+                    BufferedImage ref = old.reference();
+                    String text = old.prompt();
+                    recipe = withOptions(old, options);
+                    work = (l, c) -> new Remade(null, e.styleToImage(ref, text, options, l, c));
+                }
+                case TEXT_TO_IMAGE -> {
+                    String prompt = old.prompt();
+                    recipe = withOptions(old, options);
+                    work = (l, c) -> new Remade(null, e.textToImage(prompt, options, l, c));
+                }
+                default -> {
+                    if (cell.isSketch()) {
+                        throw new IllegalStateException("a sketch is drawn, not generated");
+                    }
+                    List<CellViewModel> ctx = contextUpTo(cell, false);
+                    Document doc = documentOf(ctx);
+                    // text is written with no picture after it; a picture is painted right after the context, with
+                    // at most one token of text first (the engine has no "paint now" call)
+                    SamplingOptions o = cell.isText() ? options.withMaxImages(0)
+                            : options.withText(GenerationSettings.TEMPERATURE, GenerationSettings.TOP_P,
+                            GenerationSettings.REPETITION_PENALTY, 0, 1).withMaxImages(1);
+                    recipe = recipe(Recipe.Mode.CONTINUE, ctx, options);
+                    work = (l, c) -> remade(e.continueDocument(doc, o, l, c));
+                }
+            }
             cell.beginGenerating(true);
             if (cell.isText()) {
                 cell.setText("");
             }
-            return (l, cancel) -> e.continueDocument(doc, o, l, cancel);
+            return work;
         }
 
         @Override
@@ -604,25 +784,16 @@ public final class StoryboardViewModel {
         }
 
         @Override
-        public void succeeded(Engine.Continuation c) {
+        public void succeeded(Remade r) {
             CellState before = cell.committed();
-            String text = null;
-            BufferedImage img = null;
-            for (Document.Item item : c.items()) {
-                if (item instanceof Document.Text t && text == null) {
-                    text = t.text().strip();
-                } else if (item instanceof Document.Image im && img == null) {
-                    img = im.image();
-                }
-            }
-            if (!cell.isText() && img == null) {
+            if (!cell.isText() && r.image() == null) {
                 throw new IllegalStateException("the model ended the story before painting a picture; try "
                         + "another seed");
             }
             List<Version> history = new ArrayList<>(before.history());
             history.add(0, before.asVersion());
-            CellState after = new CellState(cell.isText() ? (text == null ? "" : text) : before.text(),
-                    cell.isText() ? null : img, recipe, history);
+            CellState after = new CellState(cell.isText() ? (r.text() == null ? "" : r.text()) : before.text(),
+                    cell.isText() ? null : r.image(), recipe, history);
             cell.endGenerating();
             cell.apply(after);
             undo.add(new CellEdits.State(cell.isText() ? "Rewrite text" : "Repaint picture", cell, before, after));
@@ -639,5 +810,33 @@ public final class StoryboardViewModel {
                 cell.endGenerating();
             }
         }
+    }
+
+    private static Remade remade(Engine.Continuation c) {
+        String text = null;
+        BufferedImage img = null;
+        for (Document.Item item : c.items()) {
+            if (item instanceof Document.Text t && text == null) {
+                text = t.text().strip();
+            } else if (item instanceof Document.Image im && img == null) {
+                img = im.image();
+            }
+        }
+        return new Remade(text, img);
+    }
+
+    private Recipe withOptions(Recipe old, SamplingOptions o) {
+        return new Recipe(old.mode(), old.contextCellIds(), old.context(), old.prompt(), o.seed(), o.steps(),
+                o.guidance(), o.scheduler().name(), o.maxNewTokens(), engine.modelId(), System.currentTimeMillis(),
+                old.reference());
+    }
+
+    private CellViewModel byId(String id) {
+        for (CellViewModel c : cells) {
+            if (c.id().equals(id)) {
+                return c;
+            }
+        }
+        return null;
     }
 }

@@ -1,5 +1,7 @@
 package dev.weft.app.project;
 
+import dev.weft.app.sketch.Sketch;
+import dev.weft.app.sketch.SketchOp;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -47,7 +49,13 @@ class ProjectFileTest {
                 new CellData("t1", CellKind.TEXT, "Once upon a time — «ünïcode»\nline two", null, null, List.of()),
                 new CellData("i1", CellKind.IMAGE, "", p, r, List.of(new Version("", picture(2), r.withSeed(6)))),
                 new CellData("i2", CellKind.IMAGE, "", p, null, List.of()),
-                new CellData("t2", CellKind.TEXT, "the end", null, r, List.of(new Version("the start", null, null)))),
+                new CellData("t2", CellKind.TEXT, "the end", null, r, List.of(new Version("the start", null, null))),
+                new CellData("s1", CellKind.SKETCH, "a beach", null, null, List.of(), new Sketch(256, List.of(
+                        new SketchOp.Stroke(3, 16, false, new float[] {1, 2, 30.5f, 40}),
+                        new SketchOp.Fill(47, 100, 200), new SketchOp.Clear(),
+                        new SketchOp.Stroke(0, 8, true, new float[] {5, 5})))),
+                new CellData("i3", CellKind.IMAGE, "", picture(5), new Recipe(Recipe.Mode.STYLE_TO_IMAGE, List.of(),
+                        "style reference", "a castle", 3, 4, 7.5f, "DDPM", 40, "tiny", 99, picture(6)), List.of())),
                 new Project.Settings(9, false, 12, 3.5f, "DDIM", 33, 2));
     }
 
@@ -60,15 +68,25 @@ class ProjectFileTest {
             assertEquals(x.id(), y.id());
             assertEquals(x.kind(), y.kind());
             assertEquals(x.text(), y.text());
-            assertEquals(x.recipe(), y.recipe());
+            assertSameRecipe(x.recipe(), y.recipe());
+            assertEquals(x.sketch(), y.sketch());
             assertSamePixels(x.image(), y.image());
             assertEquals(x.history().size(), y.history().size());
             for (int j = 0; j < x.history().size(); j++) {
                 assertEquals(x.history().get(j).text(), y.history().get(j).text());
-                assertEquals(x.history().get(j).recipe(), y.history().get(j).recipe());
+                assertSameRecipe(x.history().get(j).recipe(), y.history().get(j).recipe());
                 assertSamePixels(x.history().get(j).image(), y.history().get(j).image());
             }
         }
+    }
+
+    static void assertSameRecipe(Recipe a, Recipe b) {
+        if (a == null || b == null) {
+            assertSame(a, b);
+            return;
+        }
+        assertTrue(a.sameSettings(b), a + " vs " + b);
+        assertSamePixels(a.reference(), b.reference());
     }
 
     static void assertSamePixels(BufferedImage a, BufferedImage b) {
