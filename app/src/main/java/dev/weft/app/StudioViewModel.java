@@ -11,6 +11,7 @@ import dev.weft.app.queue.QueueViewModel;
 import dev.weft.app.service.EngineService;
 import dev.weft.app.status.StatusViewModel;
 import dev.weft.app.storyboard.StoryboardViewModel;
+import dev.weft.app.style.StyleBoardViewModel;
 import dev.weft.app.theme.ThemeViewModel;
 
 import java.nio.file.Path;
@@ -38,6 +39,7 @@ public final class StudioViewModel implements AutoCloseable {
     private final QueueViewModel queueVm;
     private final StatusViewModel status;
     private final ThemeViewModel theme;
+    private final StyleBoardViewModel styleBoard;
     private final List<ExecutorService> owned;
 
     private StudioViewModel(Builder b, List<ExecutorService> owned) {
@@ -53,6 +55,7 @@ public final class StudioViewModel implements AutoCloseable {
         this.queueVm = new QueueViewModel(queue);
         this.status = new StatusViewModel(engine);
         this.theme = new ThemeViewModel(settings);
+        this.styleBoard = new StyleBoardViewModel(storyboard, engine, queue, notifier, b.io, b.ui, b.seeds);
     }
 
     public static Builder builder() {
@@ -93,6 +96,10 @@ public final class StudioViewModel implements AutoCloseable {
 
     public ThemeViewModel theme() {
         return theme;
+    }
+
+    public StyleBoardViewModel styleBoard() {
+        return styleBoard;
     }
 
     public void undo() {
