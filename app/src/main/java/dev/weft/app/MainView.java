@@ -205,6 +205,11 @@ public final class MainView {
                 new SeparatorMenuItem(),
                 item("Save", "Shortcut+S", () -> save(ok -> { })),
                 item("Save As…", "Shortcut+Shift+S", () -> saveAs(ok -> { })),
+                new Menu("Export", null,
+                        item("HTML Page…", "Shortcut+E", () -> dialogs.chooseExport("Export HTML",
+                                vm.export().suggestedName("html"), "html").ifPresent(vm.export()::exportHtml)),
+                        item("PNG Strip…", "Shortcut+Shift+E", () -> dialogs.chooseExport("Export PNG strip",
+                                vm.export().suggestedName("png"), "png").ifPresent(vm.export()::exportStrip))),
                 new SeparatorMenuItem(),
                 item("Quit", "Shortcut+Q", this::requestClose));
 

@@ -2,6 +2,7 @@ package dev.weft.app;
 
 import dev.weft.app.common.Notifier;
 import dev.weft.app.common.UiThread;
+import dev.weft.app.export.ExportViewModel;
 import dev.weft.app.history.UndoManager;
 import dev.weft.app.project.ProjectViewModel;
 import dev.weft.app.project.Recovery;
@@ -40,6 +41,7 @@ public final class StudioViewModel implements AutoCloseable {
     private final StatusViewModel status;
     private final ThemeViewModel theme;
     private final StyleBoardViewModel styleBoard;
+    private final ExportViewModel export;
     private final List<ExecutorService> owned;
 
     private StudioViewModel(Builder b, List<ExecutorService> owned) {
@@ -56,6 +58,7 @@ public final class StudioViewModel implements AutoCloseable {
         this.status = new StatusViewModel(engine);
         this.theme = new ThemeViewModel(settings);
         this.styleBoard = new StyleBoardViewModel(storyboard, engine, queue, notifier, b.io, b.ui, b.seeds);
+        this.export = new ExportViewModel(storyboard, project, notifier, b.io, b.ui);
     }
 
     public static Builder builder() {
@@ -100,6 +103,10 @@ public final class StudioViewModel implements AutoCloseable {
 
     public StyleBoardViewModel styleBoard() {
         return styleBoard;
+    }
+
+    public ExportViewModel export() {
+        return export;
     }
 
     public void undo() {

@@ -231,11 +231,13 @@ public final class JobQueue {
         @Override
         public void onToken(int tokenId, String text) {
             ui.post(() -> {
-                int n = job.addToken();
-                if (!job.isCancelRequested()) {
-                    job.setMessage("writing · " + n + (n == 1 ? " token" : " tokens"));
-                    job.setProgress(-1);
+                // after a cancel request, results stop reaching the document (the project may have been replaced)
+                if (job.isCancelRequested()) {
+                    return;
                 }
+                int n = job.addToken();
+                job.setMessage("writing · " + n + (n == 1 ? " token" : " tokens"));
+                job.setProgress(-1);
                 spec.token(text);
             });
         }
@@ -251,9 +253,10 @@ public final class JobQueue {
             }
             Image shown = fx;
             ui.post(() -> {
-                if (!job.isCancelRequested()) {
-                    job.setMessage("painting · step " + step + " of " + total);
+                if (job.isCancelRequested()) {
+                    return;
                 }
+                job.setMessage("painting · step " + step + " of " + total);
                 job.setProgress(step / (double) total);
                 if (shown != null) {
                     job.setPreview(shown);
@@ -264,7 +267,11 @@ public final class JobQueue {
 
         @Override
         public void onImage(int index, BufferedImage image) {
-            ui.post(() -> spec.image(index, image));
+            ui.post(() -> {
+                if (!job.isCancelRequested()) {
+                    spec.image(index, image);
+                }
+            });
         }
     }
 }

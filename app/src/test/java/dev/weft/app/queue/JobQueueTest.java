@@ -132,6 +132,27 @@ class JobQueueTest {
     }
 
     @Test
+    void nothingReachesTheDocumentAfterACancelRequest() {
+        ManualExecutor worker = new ManualExecutor();
+        UiQueue ui = new UiQueue();
+        JobQueue q = new JobQueue(worker, ui);
+        GenerationJob[] self = new GenerationJob[1];
+        self[0] = q.submit("a", spec("a", (l, c) -> {
+            l.onToken(1, "before");
+            ui.drain(); // "before" reaches the document
+            q.cancel(self[0]); // then the user cancels while tokens are still in flight (one thread here)
+            l.onToken(2, "after");
+            l.onImage(0, new java.awt.image.BufferedImage(1, 1, java.awt.image.BufferedImage.TYPE_INT_RGB));
+            c.check();
+            return "never";
+        }));
+        worker.runAll();
+        ui.drain();
+        assertEquals(JobStatus.CANCELLED, self[0].getStatus());
+        assertEquals(List.of("start a", "token before", "end a CANCELLED"), log);
+    }
+
+    @Test
     void failureIsShownOnTheJobAndTheQueueGoesOn() {
         ManualExecutor worker = new ManualExecutor();
         JobQueue q = new JobQueue(worker, Runnable::run);
