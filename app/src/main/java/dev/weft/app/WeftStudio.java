@@ -23,6 +23,10 @@ public final class WeftStudio extends Application {
     public void start(Stage stage) {
         studio = StudioViewModel.builder().build();
         view = show(stage, studio, new FxDialogs(() -> stage));
+        // a bug in a handler becomes a message, not a dead window
+        Thread.setDefaultUncaughtExceptionHandler((t, e) -> javafx.application.Platform.runLater(() ->
+                studio.notifier().publish(dev.weft.app.common.Notification.error("Something went wrong",
+                        e + (e.getStackTrace().length > 0 ? "\nat " + e.getStackTrace()[0] : "")))));
         studio.engine().load(EngineService.defaultModelDir(), device());
     }
 

@@ -83,8 +83,8 @@ public final class EngineService implements AutoCloseable {
             } catch (Throwable t) {
                 String m = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
                 ui.post(() -> {
-                    state.set(State.FAILED);
                     message.set("Model failed to load: " + m);
+                    state.set(State.FAILED);
                 });
             }
         });
