@@ -203,6 +203,21 @@ class StudioUiTest {
     }
 
     @Test
+    void workLeftByACrashIsOfferedAtStart(FxRobot robot) throws Exception {
+        // a session that died (id 99) left its autosave behind
+        dev.weft.app.project.Project lost = new dev.weft.app.project.Project(List.of(
+                new dev.weft.app.project.CellData("x1", dev.weft.app.project.CellKind.TEXT, "saved by autosave",
+                        null, null, List.of())), null);
+        new Recovery(dir.resolve("config/recovery"), 99, p -> false).save(lost, null);
+        dialogs.confirmations.add(true);
+        robot.interact(view::afterShown);
+        waitUntil(() -> sb().cells().size() == 1, 10);
+        assertEquals(List.of("Recover unsaved work?"), dialogs.asked);
+        assertEquals("saved by autosave", sb().cells().get(0).getText());
+        assertTrue(stage.getTitle().endsWith("•"), "recovered work is unsaved");
+    }
+
+    @Test
     void closingWithUnsavedChangesAsks(FxRobot robot) {
         robot.interact(() -> sb().addText("unsaved"));
         dialogs.saveChoices.add(dev.weft.app.common.Dialogs.SaveChoice.CANCEL);
