@@ -46,6 +46,7 @@ public final class WeftStudio extends Application {
 
     @Override
     public void stop() {
+        Thread.setDefaultUncaughtExceptionHandler(null);
         if (view != null) {
             view.dispose();
         }
