@@ -1,50 +1,58 @@
 package dev.weft.app;
 
-import dev.weft.engine.config.ModelConfig;
+import ai.djl.Device;
+import dev.weft.app.common.Dialogs;
+import dev.weft.app.common.FxDialogs;
+import dev.weft.app.service.EngineService;
 import javafx.application.Application;
-import javafx.geometry.Insets;
-import javafx.scene.Scene;
-import javafx.scene.control.Label;
-import javafx.scene.layout.BorderPane;
-import javafx.scene.layout.HBox;
 import javafx.stage.Stage;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
-
 /**
- * The studio's entry point. For now a single window with the model in the status bar; the storyboard, sketch
- * pad, style board and queue arrive with the studio issue.
+ * The studio's entry point: builds the ViewModels ({@link StudioViewModel}), the window ({@link MainView}), then
+ * loads the bundled model in the background (the status bar shows progress, then model, device and memory).
+ * {@code -Dweft.model=DIR} picks another model folder, {@code -Dweft.device=gpu} the GPU, {@code -Dweft.config=DIR}
+ * the settings and recovery folder.
  */
 public final class WeftStudio extends Application {
     static final String TITLE = "Weft";
 
+    private StudioViewModel studio;
+    private MainView view;
+
     @Override
     public void start(Stage stage) {
-        BorderPane root = new BorderPane();
-        root.setId("studio-root");
-        Label welcome = new Label("Weft: interleaved text and images. The storyboard opens here.");
-        welcome.setId("welcome");
-        BorderPane.setMargin(welcome, new Insets(24));
-        root.setCenter(welcome);
-        Label status = new Label(describeModel());
-        status.setId("status-model");
-        HBox bar = new HBox(status);
-        bar.setPadding(new Insets(4, 8, 4, 8));
-        bar.getStyleClass().add("status-bar");
-        root.setBottom(bar);
-        Scene scene = new Scene(root, 960, 640);
-        scene.getStylesheets().add(WeftStudio.class.getResource("studio.css").toExternalForm());
-        stage.setTitle(TITLE);
-        stage.setScene(scene);
-        stage.show();
+        studio = StudioViewModel.builder().build();
+        view = show(stage, studio, new FxDialogs(() -> stage));
+        // a bug in a handler becomes a message, not a dead window
+        Thread.setDefaultUncaughtExceptionHandler((t, e) -> javafx.application.Platform.runLater(() ->
+                studio.notifier().publish(dev.weft.app.common.Notification.error("Something went wrong",
+                        e + (e.getStackTrace().length > 0 ? "\nat " + e.getStackTrace()[0] : "")))));
+        studio.engine().load(EngineService.defaultModelDir(), device());
     }
 
-    /** The model the studio would load: assets/tiny when present, else the tiny preset. */
-    static String describeModel() {
-        Path cfg = Path.of("assets/tiny/config.json");
-        ModelConfig c = Files.isRegularFile(cfg) ? ModelConfig.read(cfg) : ModelConfig.tiny();
-        return "Model: " + c.name() + "  |  Device: CPU";
+    /** Builds and shows the window over a studio (tests pass their own studio and scripted dialogs). */
+    public static MainView show(Stage stage, StudioViewModel studio, Dialogs dialogs) {
+        MainView v = new MainView(studio, dialogs);
+        v.install(stage);
+        stage.show();
+        v.afterShown();
+        return v;
+    }
+
+    static Device device() {
+        String d = System.getProperty("weft.device", "cpu");
+        return d.equalsIgnoreCase("gpu") || d.equalsIgnoreCase("cuda") ? Device.gpu() : Device.cpu();
+    }
+
+    @Override
+    public void stop() {
+        Thread.setDefaultUncaughtExceptionHandler(null);
+        if (view != null) {
+            view.dispose();
+        }
+        if (studio != null) {
+            studio.close();
+        }
     }
 
     public static void main(String[] args) {

@@ -1,0 +1,191 @@
+package dev.weft.app.service;
+
+import ai.djl.Device;
+import dev.weft.app.common.UiThread;
+import dev.weft.engine.Engine;
+import javafx.beans.binding.Bindings;
+import javafx.beans.binding.BooleanBinding;
+import javafx.beans.property.ReadOnlyLongProperty;
+import javafx.beans.property.ReadOnlyLongWrapper;
+import javafx.beans.property.ReadOnlyObjectProperty;
+import javafx.beans.property.ReadOnlyObjectWrapper;
+import javafx.beans.property.ReadOnlyStringProperty;
+import javafx.beans.property.ReadOnlyStringWrapper;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Executor;
+import java.util.stream.Stream;
+
+/**
+ * Owns the engine: loads the model folder off the UI thread (on the loader executor) and publishes its state for
+ * the status bar and for the queue's gate. Generation jobs get the engine through {@link #engine()} on the
+ * generation thread. Properties change on the UI thread only.
+ */
+public final class EngineService implements AutoCloseable {
+    public enum State { NOT_LOADED, LOADING, READY, FAILED }
+
+    /** Loads a model folder; {@link Engine#load} in the studio, a stub in tests. */
+    @FunctionalInterface
+    public interface Loader {
+        Engine load(Path modelDir, Device device);
+    }
+
+    private final Executor loaderExecutor;
+    private final UiThread ui;
+    private final Loader loader;
+    private final boolean ownsEngine;
+    private volatile Engine engine;
+
+    private final ReadOnlyObjectWrapper<State> state = new ReadOnlyObjectWrapper<>(this, "state", State.NOT_LOADED);
+    private final ReadOnlyStringWrapper modelId = new ReadOnlyStringWrapper(this, "modelId", "");
+    private final ReadOnlyStringWrapper device = new ReadOnlyStringWrapper(this, "device", "");
+    private final ReadOnlyStringWrapper message = new ReadOnlyStringWrapper(this, "message", "no model");
+    private final ReadOnlyLongWrapper weightBytes = new ReadOnlyLongWrapper(this, "weightBytes");
+    private final BooleanBinding ready;
+
+    public EngineService(Executor loaderExecutor, UiThread ui) {
+        this(loaderExecutor, ui, Engine::load, true);
+    }
+
+    public EngineService(Executor loaderExecutor, UiThread ui, Loader loader, boolean ownsEngine) {
+        this.loaderExecutor = loaderExecutor;
+        this.ui = ui;
+        this.loader = loader;
+        this.ownsEngine = ownsEngine;
+        this.ready = Bindings.createBooleanBinding(() -> state.get() == State.READY, state);
+    }
+
+    /** A service over an engine that is already loaded (tests share one tiny engine); does not close it. */
+    public static EngineService of(Engine engine, UiThread ui) {
+        EngineService s = new EngineService(Runnable::run, ui, (d, dev) -> engine, false);
+        s.published(engine, null);
+        return s;
+    }
+
+    /** Starts loading; the state goes LOADING, then READY or FAILED with a message naming the problem. */
+    public void load(Path modelDir, Device dev) {
+        if (state.get() == State.LOADING) {
+            return;
+        }
+        state.set(State.LOADING);
+        message.set("Loading model from " + modelDir + " …");
+        device.set(describe(dev));
+        loaderExecutor.execute(() -> {
+            try {
+                Engine e = loader.load(modelDir, dev);
+                long bytes = weightBytes(modelDir);
+                ui.post(() -> {
+                    weightBytes.set(bytes);
+                    published(e, modelDir);
+                });
+            } catch (Throwable t) {
+                String m = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+                ui.post(() -> {
+                    message.set("Model failed to load: " + m);
+                    state.set(State.FAILED);
+                });
+            }
+        });
+    }
+
+    private void published(Engine e, Path dir) {
+        Engine old = engine;
+        engine = e;
+        if (old != null && old != e && ownsEngine) {
+            old.close();
+        }
+        modelId.set(e.modelId());
+        device.set(describe(e.device()));
+        message.set("Model " + e.modelId() + (dir == null ? "" : " (" + dir + ")"));
+        state.set(State.READY);
+    }
+
+    static String describe(Device d) {
+        return d.isGpu() ? "GPU " + d.getDeviceId() : "CPU";
+    }
+
+    static long weightBytes(Path dir) {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.filter(p -> p.getFileName().toString().endsWith(".safetensors")).mapToLong(p -> {
+                try {
+                    return Files.size(p);
+                } catch (IOException e) {
+                    return 0;
+                }
+            }).sum();
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    /** The loaded engine; throws with a message for the job when it is not loaded. Any thread. */
+    public Engine engine() {
+        Engine e = engine;
+        if (e == null) {
+            throw new IllegalStateException("the model is not loaded yet");
+        }
+        return e;
+    }
+
+    public BooleanBinding readyBinding() {
+        return ready;
+    }
+
+    public boolean isReady() {
+        return ready.get();
+    }
+
+    public ReadOnlyObjectProperty<State> stateProperty() {
+        return state.getReadOnlyProperty();
+    }
+
+    public ReadOnlyStringProperty modelIdProperty() {
+        return modelId.getReadOnlyProperty();
+    }
+
+    public String modelId() {
+        return modelId.get();
+    }
+
+    public ReadOnlyStringProperty deviceProperty() {
+        return device.getReadOnlyProperty();
+    }
+
+    public ReadOnlyStringProperty messageProperty() {
+        return message.getReadOnlyProperty();
+    }
+
+    /** Size of the weights on disk (about their fp32 size in memory). */
+    public ReadOnlyLongProperty weightBytesProperty() {
+        return weightBytes.getReadOnlyProperty();
+    }
+
+    /** The bundled model: {@code -Dweft.model}, {@code $WEFT_MODEL}, else {@code assets/tiny} here or above. */
+    public static Path defaultModelDir() {
+        String p = System.getProperty("weft.model", System.getenv("WEFT_MODEL"));
+        if (p != null && !p.isBlank()) {
+            return Path.of(p);
+        }
+        Path home = Path.of(System.getProperty("weft.home", "."));
+        for (Path c : new Path[] {home.resolve("assets/tiny"), home.resolve("../assets/tiny")}) {
+            if (Files.isDirectory(c)) {
+                return c.normalize();
+            }
+        }
+        return home.resolve("assets/tiny");
+    }
+
+    @Override
+    public void close() {
+        Engine e = engine;
+        engine = null;
+        if (e != null && ownsEngine) {
+            // the engine's generation methods are synchronized on it: this waits for a running one to end
+            synchronized (e) {
+                e.close();
+            }
+        }
+    }
+}
