@@ -57,6 +57,14 @@ public final class Engine implements AutoCloseable {
 
     /** Loads a model folder onto a device; every problem is reported with the file and what is wrong. */
     public static Engine load(Path modelDir, Device device) {
+        return load(modelDir, device, (done, total) -> { });
+    }
+
+    /**
+     * As {@link #load(Path, Device)}, reporting progress as (values read, values stored) after each tensor, so a
+     * caller can draw a progress bar.
+     */
+    public static Engine load(Path modelDir, Device device, java.util.function.BiConsumer<Long, Long> progress) {
         if (!Files.isDirectory(modelDir)) {
             throw new WeightsException(modelDir + ": model folder not found");
         }
@@ -64,7 +72,7 @@ public final class Engine implements AutoCloseable {
         TextTokenizer tok = TextTokenizer.load(modelDir.resolve("tokenizer.json"), cfg.tokens());
         NDManager m = NDManager.newBaseManager(device);
         try (WeightSource w = KeyMaps.released(cfg).apply(Checkpoints.open(modelDir))) {
-            MMInterleaved model = MMInterleaved.load(cfg, w, m);
+            MMInterleaved model = MMInterleaved.load(cfg, w, m, progress);
             return new Engine(m, model, tok, cfg.name());
         } catch (RuntimeException e) {
             m.close();
@@ -115,22 +123,17 @@ public final class Engine implements AutoCloseable {
         List<Document.Item> out = new ArrayList<>();
         try (NDManager run = manager.newSubManager(); InterleavedSession s = new InterleavedSession(model, run)) {
             l.onPhase("reading the document");
-            s.appendTokens(List.of(tok.bos()));
-            for (Document.Item item : doc.items()) {
-                if (item instanceof Document.Text t) {
-                    s.appendTokens(tokenizer.encode(t.text()));
-                } else if (item instanceof Document.Image im) {
-                    s.appendImage(pixels(run, im.image()));
-                }
-            }
+            appendDocument(s, run, doc);
             Rng rng = new Rng(o.seed());
             TokenSampler sampler = TokenSampler.nucleus(o, Set.of(tok.eos(), tok.boi()), rng);
             int made = 0;
             while (true) {
                 l.onPhase("writing");
+                l.onTextStart();
                 List<Integer> text = new ArrayList<>();
                 int stop = sampleText(s, sampler, o, l, cancel, text);
                 String written = tokenizer.decode(text);
+                l.onTextEnd(written);
                 if (!written.isBlank()) {
                     out.add(new Document.Text(written));
                 }
@@ -141,6 +144,7 @@ public final class Engine implements AutoCloseable {
                     return new Continuation(out, "image limit reached (" + o.maxImages() + ")");
                 }
                 l.onPhase("painting image " + (made + 1));
+                l.onImageStart(doc.images().size() + made);
                 s.appendTokens(List.of(tok.boi()));
                 NDArray img = paint(s, run, o, made, l, cancel);
                 BufferedImage bi = Images.fromTensor(img);
@@ -152,6 +156,39 @@ public final class Engine implements AutoCloseable {
                     return new Continuation(out, "image limit reached (" + o.maxImages() + ")");
                 }
                 s.completeImage(img);
+            }
+        }
+    }
+
+    /**
+     * Paints the image that comes next in a document, with no text first: the document, then
+     * {@code <|beginofimage|>} (as the reference's {@code force_gen_image_next}). For regenerating a story's picture.
+     */
+    public synchronized BufferedImage paintNext(Document doc, SamplingOptions o, GenerationListener l,
+                                                CancellationToken cancel) {
+        if (doc.isEmpty()) {
+            throw new IllegalArgumentException("empty document: nothing to paint after");
+        }
+        TokenConfig tok = model.config.tokens();
+        try (NDManager run = manager.newSubManager(); InterleavedSession s = new InterleavedSession(model, run)) {
+            l.onPhase("reading the document");
+            appendDocument(s, run, doc);
+            s.appendTokens(List.of(tok.boi()));
+            l.onPhase("painting");
+            l.onImageStart(doc.images().size());
+            BufferedImage bi = Images.fromTensor(paint(s, run, o, 0, l, cancel));
+            l.onImage(doc.images().size(), bi);
+            return bi;
+        }
+    }
+
+    private void appendDocument(InterleavedSession s, NDManager run, Document doc) {
+        s.appendTokens(List.of(model.config.tokens().bos()));
+        for (Document.Item item : doc.items()) {
+            if (item instanceof Document.Text t) {
+                s.appendTokens(tokenizer.encode(t.text()));
+            } else if (item instanceof Document.Image im) {
+                s.appendImage(pixels(run, im.image()));
             }
         }
     }
@@ -193,8 +230,11 @@ public final class Engine implements AutoCloseable {
             s.appendTokens(tokenizer.encode(CAPTION_PROMPT));
             TokenSampler sampler = TokenSampler.nucleus(o, Set.of(tok.eos(), tok.boi()), new Rng(o.seed()));
             List<Integer> text = new ArrayList<>();
+            l.onTextStart();
             sampleText(s, sampler, o, l, cancel, text);
-            return (CAPTION_PROMPT + " " + tokenizer.decode(text)).strip();
+            String caption = (CAPTION_PROMPT + " " + tokenizer.decode(text)).strip();
+            l.onTextEnd(caption);
+            return caption;
         }
     }
 
@@ -210,6 +250,7 @@ public final class Engine implements AutoCloseable {
             s.appendTokens(tokenizer.encode(text));
             s.appendTokens(List.of(tok.boi()));
             l.onPhase("painting");
+            l.onImageStart(before.size());
             BufferedImage bi = Images.fromTensor(paint(s, run, o, 0, l, cancel));
             l.onImage(0, bi);
             return bi;

@@ -144,6 +144,63 @@ class EngineTest {
     }
 
     @Test
+    void eventsAnnounceTextAndImagesInOrder() {
+        List<String> events = new ArrayList<>();
+        GenerationListener l = new GenerationListener() {
+            @Override
+            public void onTextStart() {
+                events.add("text");
+            }
+
+            @Override
+            public void onTextEnd(String text) {
+                events.add("end");
+            }
+
+            @Override
+            public void onImageStart(int index) {
+                events.add("image " + index);
+            }
+        };
+        Document doc = Document.of(new Document.Text("a red circle ."), new Document.Image(Images.gray(64)));
+        Engine.Continuation c = engine.continueDocument(doc, FAST, l, CancellationToken.NEVER);
+        if (c.items().stream().anyMatch(i -> i instanceof Document.Image)) {
+            assertEquals(List.of("text", "end", "image 1"), events);
+        } else {
+            assertEquals(List.of("text", "end"), events, c.stoppedBecause());
+        }
+        events.clear();
+        assertEquals(64, engine.paintNext(doc, FAST, l, CancellationToken.NEVER).getWidth());
+        assertEquals(List.of("image 1"), events);
+    }
+
+    @Test
+    void aDocumentLongerThanTheContextIsRefusedClearly() {
+        String words = "a red circle on grass . ".repeat(120); // 720 tokens > 512
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> engine.textToImage(words, FAST, GenerationListener.NONE, CancellationToken.NEVER));
+        assertTrue(e.getMessage().contains("document too long") && e.getMessage().contains("512"), e.getMessage());
+        List<Document.Item> many = new ArrayList<>();
+        for (int i = 0; i < 9; i++) {
+            many.add(new Document.Image(Images.gray(64)));
+        }
+        e = assertThrows(IllegalArgumentException.class, () -> engine.continueDocument(new Document(many), FAST,
+                GenerationListener.NONE, CancellationToken.NEVER));
+        assertTrue(e.getMessage().contains("too many images"), e.getMessage());
+    }
+
+    @Test
+    void loadReportsProgress() {
+        List<long[]> seen = new ArrayList<>();
+        try (Engine e = Engine.load(Path.of("../assets/tiny"), Device.cpu(), (done, total) -> seen.add(
+                new long[] {done, total}))) {
+            assertTrue(seen.size() > 100);
+            long[] last = seen.get(seen.size() - 1);
+            assertEquals(last[1], last[0], "all values read by the end");
+        }
+    }
+
+    @Test
     void emptyInputsAreRejected() {
         assertThrows(IllegalArgumentException.class, () -> engine.continueDocument(Document.of(new Document.Text(" ")),
                 FAST, GenerationListener.NONE, CancellationToken.NEVER));

@@ -53,7 +53,13 @@ public final class MMInterleaved {
      * lists each by full name and shape.
      */
     public static MMInterleaved load(ModelConfig cfg, WeightSource source, NDManager manager) {
-        Params p = Params.load(source, manager);
+        return load(cfg, source, manager, (done, total) -> { });
+    }
+
+    /** As {@link #load(ModelConfig, WeightSource, NDManager)}, reporting (values read, values in the source). */
+    public static MMInterleaved load(ModelConfig cfg, WeightSource source, NDManager manager,
+                                     java.util.function.BiConsumer<Long, Long> progress) {
+        Params p = Params.load(source, manager).onProgress(progress);
         MMInterleaved model = new MMInterleaved(p.root(), cfg);
         p.requireComplete();
         return model;

@@ -44,6 +44,9 @@ public final class Params {
     private final List<String> missing = new ArrayList<>();
     private final List<String> misShaped = new ArrayList<>();
     private Predicate<String> ignoreUnexpected = n -> n.endsWith("position_ids");
+    private java.util.function.BiConsumer<Long, Long> progress = (done, total) -> { };
+    private long loadedValues;
+    private long totalValues = -1;
 
     private Params(Mode mode, WeightSource source, NDManager manager, long seed) {
         this.mode = mode;
@@ -79,6 +82,12 @@ public final class Params {
         return new WeightPath(this, "");
     }
 
+    /** Called after each tensor read with (values read so far, values in the source). */
+    public Params onProgress(java.util.function.BiConsumer<Long, Long> listener) {
+        this.progress = listener;
+        return this;
+    }
+
     /** Names in the source that the model need not consume (default: {@code *position_ids}). */
     public Params ignoreUnexpected(Predicate<String> p) {
         this.ignoreUnexpected = p;
@@ -109,7 +118,13 @@ public final class Params {
             return null;
         }
         ByteBuffer data = source.float32(name);
-        return manager.create(data, new Shape(shape), DataType.FLOAT32);
+        NDArray a = manager.create(data, new Shape(shape), DataType.FLOAT32);
+        if (totalValues < 0) {
+            totalValues = source.tensors().values().stream().mapToLong(TensorInfo::numel).sum();
+        }
+        loadedValues += info.numel();
+        progress.accept(loadedValues, totalValues);
+        return a;
     }
 
     private NDArray initialise(String name, Init init, long[] shape) {

@@ -13,6 +13,15 @@ public interface GenerationListener {
     /** A new phase starts ("encoding images", "writing", "painting image 2", ...). */
     default void onPhase(String phase) { }
 
+    /** A new passage of generated text starts (tokens follow). */
+    default void onTextStart() { }
+
+    /** The passage ended; {@code text} is its final decoded form (which may differ in spacing from the tokens). */
+    default void onTextEnd(String text) { }
+
+    /** Painting of a new image starts; {@code index} is its index among the document's images. */
+    default void onImageStart(int index) { }
+
     /** A text token was sampled; {@code text} is what to append (leading space included). */
     default void onToken(int tokenId, String text) { }
 

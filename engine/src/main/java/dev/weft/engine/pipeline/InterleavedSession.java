@@ -80,7 +80,31 @@ public final class InterleavedSession implements AutoCloseable {
                 throw new IllegalArgumentException("<|image|> tokens are added with their image (appendImage)");
             }
         }
+        requireRoom(tokens.size(), 0);
         ids.addAll(tokens);
+    }
+
+    /**
+     * The model's limits, checked before anything is appended: its context length ({@code llm.max_positions}) and
+     * the images MMFS can tell apart ({@code query_relpos} has {@code max_images} rows, index 0 meaning hidden).
+     */
+    private void requireRoom(int newTokens, int newImages) {
+        int max = cfg.llm().maxPositions();
+        int k = cfg.numImageTokens();
+        if (ids.size() + newTokens > max) {
+            throw new IllegalArgumentException("document too long for this model: " + (ids.size() + newTokens)
+                    + " tokens, at most " + max + " (each image takes " + (k + 1) + ")");
+        }
+        int maxImages = cfg.llm().mmfs().maxImages() - 1;
+        if (images.size() + newImages > maxImages) {
+            throw new IllegalArgumentException("too many images for this model: " + (images.size() + newImages)
+                    + ", at most " + maxImages + " in one sequence");
+        }
+    }
+
+    /** Tokens in the sequence so far (the context the next step sees). */
+    public int length() {
+        return ids.size();
     }
 
     /**
@@ -89,6 +113,7 @@ public final class InterleavedSession implements AutoCloseable {
      * @param pixels (1, 3, S, S) in [0, 1] at the encoder's size
      */
     public void appendImage(NDArray pixels) {
+        requireRoom(1 + cfg.numImageTokens(), 1);
         ids.add(tok.boi());
         completeImage(pixels);
     }
@@ -98,6 +123,7 @@ public final class InterleavedSession implements AutoCloseable {
         if (ids.isEmpty() || ids.get(ids.size() - 1) != tok.boi()) {
             throw new IllegalStateException("completeImage: the sequence does not end with <|beginofimage|>");
         }
+        requireRoom(cfg.numImageTokens(), 1);
         int s = cfg.vision().imageSize();
         if (pixels.getShape().dimension() != 4 || pixels.getShape().get(0) != 1 || pixels.getShape().get(1) != 3) {
             throw new IllegalArgumentException("image pixels: expected (1, 3, H, W), found " + pixels.getShape());
