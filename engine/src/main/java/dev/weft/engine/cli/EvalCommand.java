@@ -27,9 +27,9 @@ import java.util.concurrent.Callable;
  * {@code weft eval}: scores a model on held-out samples of the procedural world with evaluators trained on
  * ground-truth renders only, and prints the table (see {@link EvalRunner} for the tasks and metrics).
  */
-@Command(name = "eval", description = {
-        "Score the model on held-out samples of the procedural world: text->image, segment->image, style->image,",
-        "image->text and story continuation, with MMFS switched off, on ground truth (ceiling) and random (floor)."})
+@Command(name = "eval", description = "Score the model on held-out samples of the procedural world (text->image, "
+        + "segment->image, style->image, image->text, story continuation), also with MMFS switched off, against ground "
+        + "truth (ceiling) and random (floor). See docs/evaluation.md.")
 final class EvalCommand implements Callable<Integer> {
     @Option(names = {"-n", "--count"}, defaultValue = "20",
             description = "Samples per task (default ${DEFAULT-VALUE}; a few for a quick check).")
