@@ -160,7 +160,8 @@ final class CellView extends HBox {
     }
 
     private SketchPadView sketchPad() {
-        return new SketchPadView(vm.sketchTools(), cell.sketchProperty(), vm.zoomProperty(), cell.textProperty(),
+        return new SketchPadView(vm.sketchTools(), new SketchPadView.Model(cell.sketchProperty(), cell.textProperty(),
+                cell.livePreviewProperty(), cell.liveStatusProperty()), vm.zoomProperty(),
                 new SketchPadView.Actions() {
                     @Override
                     public void op(SketchOp op) {
