@@ -207,6 +207,8 @@ public final class MainView {
                 new Menu("Export", null,
                         item("HTML Page…", "Shortcut+E", () -> dialogs.chooseExport("Export HTML",
                                 vm.export().suggestedName("html"), "html").ifPresent(vm.export()::exportHtml)),
+                        item("PDF…", "Shortcut+P", () -> dialogs.chooseExport("Export PDF",
+                                vm.export().suggestedName("pdf"), "pdf").ifPresent(vm.export()::exportPdf)),
                         item("PNG Strip…", "Shortcut+Shift+E", () -> dialogs.chooseExport("Export PNG strip",
                                 vm.export().suggestedName("png"), "png").ifPresent(vm.export()::exportStrip))),
                 new SeparatorMenuItem(),

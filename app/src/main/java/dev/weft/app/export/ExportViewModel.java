@@ -19,8 +19,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 
 /**
- * Export: the story as an HTML page or a PNG strip. The storyboard is snapshotted on the UI thread; rendering and
- * writing (atomic) run on the I/O executor. PDF is not offered: it needs a PDF library the build does not have.
+ * Export: the story as an HTML page, a PDF or a PNG strip. The storyboard is snapshotted on the UI thread;
+ * rendering and writing (atomic: a temporary file in the target's folder, then renamed over it) run on the I/O
+ * executor.
  */
 public final class ExportViewModel {
     private final StoryboardViewModel story;
@@ -49,6 +50,12 @@ public final class ExportViewModel {
         Project p = story.toProject();
         String title = suggestedName("html").replaceFirst("\\.html$", "");
         return write(target, () -> HtmlExport.html(p, title).getBytes(StandardCharsets.UTF_8));
+    }
+
+    public CompletableFuture<Boolean> exportPdf(Path target) {
+        Project p = story.toProject();
+        String title = suggestedName("pdf").replaceFirst("\\.pdf$", "");
+        return write(target, () -> PdfExport.pdf(p, title));
     }
 
     public CompletableFuture<Boolean> exportStrip(Path target) {
