@@ -110,7 +110,9 @@ public final class MainView {
         main.setDividerPositions(0.7);
         SplitPane.setResizableWithParent(side, false);
         status = new StatusView(vm.status(), vm.queue().summaryBinding());
-        root.setTop(new VBox(menus(), toolbar()));
+        VBox top = new VBox(menus(), toolbar());
+        top.getStyleClass().add("top-bar");
+        root.setTop(top);
         root.setCenter(main);
         root.setBottom(status);
         clearMessage.setOnFinished(e -> status.messageProperty().set(""));
@@ -149,6 +151,7 @@ public final class MainView {
 
     /** After the window is shown: offer work left by a crash. */
     public void afterShown() {
+        storyboard.requestFocus(); // not the first text field of the toolbar
         vm.project().checkRecovery();
         if (vm.project().recoveryOfferProperty().get() != null) {
             Platform.runLater(() -> {
@@ -284,7 +287,7 @@ public final class MainView {
 
         TextField seed = new TextField();
         seed.setId("seed");
-        seed.setPrefColumnCount(6);
+        seed.setPrefColumnCount(9);
         TextFormatter<Long> seedFormat = new TextFormatter<>(new LongStringConverter(), s.seedProperty().get(),
                 c -> c.getControlNewText().matches("\\d{0,18}") ? c : null);
         seed.setTextFormatter(seedFormat);

@@ -87,8 +87,12 @@ public final class CellInspectorView extends VBox {
             return;
         }
         Recipe r = c.getRecipe();
-        if (r == null) {
-            row(0, "Made by", "you (Regenerate writes it from the cells above)");
+        if (c.isSketch()) {
+            row(0, "Sketch", "a map of " + c.getSketch().palette().name() + " classes; Paint (or Regenerate) "
+                    + "paints a picture from it and its caption");
+        } else if (r == null) {
+            row(0, "Made by", "you (Regenerate " + (c.isText() ? "writes" : "paints") + " it again from the cells "
+                    + "above)");
         } else {
             int i = 0;
             row(i++, "Mode", r.mode().name().toLowerCase().replace('_', ' '));

@@ -543,11 +543,11 @@ public final class StoryboardViewModel {
             Prepared p = prepare.get();
             recipe = p.recipe();
             picture = new CellViewModel(CellViewModel.newId(), CellKind.IMAGE);
-            int i = cells.indexOf(anchor);
-            cells.add(i >= 0 ? i + 1 : cells.size(), picture);
             picture.setPlaceholder(true);
             picture.beginGenerating(false);
             picture.setRecipe(recipe);
+            int i = cells.indexOf(anchor);
+            cells.add(i >= 0 ? i + 1 : cells.size(), picture);
             return p.work();
         }
 
@@ -612,11 +612,11 @@ public final class StoryboardViewModel {
         }
 
         private CellViewModel newCell(CellViewModel c) {
-            int i = insertAfter == null ? -1 : cells.indexOf(insertAfter);
-            cells.add(i >= 0 ? i + 1 : cells.size(), c);
             c.setPlaceholder(true);
             c.beginGenerating(false);
             c.setRecipe(recipe);
+            int i = insertAfter == null ? -1 : cells.indexOf(insertAfter);
+            cells.add(i >= 0 ? i + 1 : cells.size(), c);
             made.add(c);
             insertAfter = c;
             return c;
@@ -648,6 +648,7 @@ public final class StoryboardViewModel {
                 insertAfter = made.isEmpty() ? insertAfterStart : made.get(made.size() - 1);
             } else {
                 text.setText(finalText.strip());
+                text.setStatus("written");
             }
             text = null;
         }
