@@ -34,9 +34,13 @@ public final class QueueView extends VBox {
         Button clear = new Button("Clear finished");
         clear.setId("clear-finished");
         clear.setOnAction(e -> vm.clearFinished());
+        Button cancelAll = new Button("Cancel all");
+        cancelAll.setId("cancel-all");
+        cancelAll.setTooltip(new javafx.scene.control.Tooltip("Cancel the running job and every waiting one"));
+        cancelAll.setOnAction(e -> vm.cancelAll());
         Region gap = new Region();
         HBox.setHgrow(gap, Priority.ALWAYS);
-        HBox header = new HBox(6, title, gap, pause, clear);
+        HBox header = new HBox(6, title, gap, pause, cancelAll, clear);
         header.setAlignment(Pos.CENTER_LEFT);
         Label summary = new Label();
         summary.setId("queue-summary");

@@ -73,6 +73,17 @@ public final class StoryboardView extends ScrollPane {
         installFileDrop();
     }
 
+    private CellActions actions;
+
+    /** What the cells' context menus do beyond the storyboard (save, copy, use as reference). */
+    public void setCellActions(CellActions a) {
+        this.actions = a;
+    }
+
+    CellActions cellActions() {
+        return actions;
+    }
+
     /** The "+ Picture…" button: the main view opens the file chooser. */
     public void setOnAddPicture(Runnable r) {
         Button b = new Button("+ Picture…");

@@ -424,8 +424,31 @@ public final class StoryboardViewModel {
         return regenerate(c, seeds.getAsLong());
     }
 
+    /**
+     * {@code n} new versions of a cell, each with a new seed, one job each (a sketch: {@code n} new pictures). The
+     * last one made is current; the others are among its versions (Restore picks one).
+     */
+    public List<GenerationJob> variants(CellViewModel c, int n) {
+        List<GenerationJob> jobs = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            long seed = seeds.getAsLong();
+            GenerationJob j = c.isSketch() ? paintFromSketch(c, seed) : regenerate(c, seed, i > 0,
+                    " (variant " + (i + 1) + " of " + n + ")");
+            if (j == null) {
+                break;
+            }
+            jobs.add(j);
+        }
+        return jobs;
+    }
+
     private GenerationJob regenerate(CellViewModel c, long seed) {
-        if (!cells.contains(c) || c.isGenerating() || c.isPlaceholder()) {
+        return regenerate(c, seed, false, "");
+    }
+
+    /** @param queuedBehind the cell may be busy with an earlier job of the same batch (this one waits for it) */
+    private GenerationJob regenerate(CellViewModel c, long seed, boolean queuedBehind, String what) {
+        if (!cells.contains(c) || (c.isGenerating() && !queuedBehind) || c.isPlaceholder()) {
             return null;
         }
         if (c.isSketch()) {
@@ -442,7 +465,7 @@ public final class StoryboardViewModel {
                 : GenerationSettings.options(seed, settings.stepsProperty().get(),
                 (float) settings.guidanceProperty().get(), settings.schedulerProperty().get(),
                 settings.maxTokensProperty().get());
-        String title = (c.isText() ? "Rewrite text" : "Repaint picture") + " (seed " + seed + ")";
+        String title = (c.isText() ? "Rewrite text" : "Repaint picture") + what + " (seed " + seed + ")";
         return queue.submit(title, new RegenerateSpec(c, o));
     }
 
@@ -483,6 +506,11 @@ public final class StoryboardViewModel {
      * the picture appears after the sketch with previews, and is one undo step.
      */
     public GenerationJob paintFromSketch(CellViewModel sketch) {
+        return sketch.isSketch() && cells.contains(sketch) && !sketch.getSketch().isBlank()
+                ? paintFromSketch(sketch, nextSeed()) : paintFromSketch(sketch, 0);
+    }
+
+    private GenerationJob paintFromSketch(CellViewModel sketch, long seed) {
         if (!sketch.isSketch() || !cells.contains(sketch)) {
             return null;
         }
@@ -495,7 +523,7 @@ public final class StoryboardViewModel {
                     .palette().name() + " classes; the model was trained on others, so the picture may not follow "
                     + "the map."));
         }
-        SamplingOptions o = GenerationSettings.options(nextSeed(), settings.stepsProperty().get(),
+        SamplingOptions o = GenerationSettings.options(seed, settings.stepsProperty().get(),
                 (float) settings.guidanceProperty().get(), settings.schedulerProperty().get(),
                 settings.maxTokensProperty().get());
         return queue.submit("Paint sketch (seed " + o.seed() + ")", new PictureSpec(sketch, o, () -> {
