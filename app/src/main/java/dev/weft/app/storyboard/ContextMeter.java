@@ -5,7 +5,7 @@ import dev.weft.app.service.EngineService;
 import dev.weft.engine.Engine;
 import dev.weft.engine.config.ModelConfig;
 import dev.weft.engine.pipeline.Document;
-import javafx.beans.InvalidationListener;
+import javafx.beans.value.ChangeListener;
 import javafx.beans.property.ReadOnlyObjectProperty;
 import javafx.beans.property.ReadOnlyObjectWrapper;
 import javafx.collections.ListChangeListener;
@@ -82,7 +82,8 @@ public final class ContextMeter {
         this.story = story;
         this.engine = engine;
         this.ui = ui;
-        InvalidationListener changed = o -> invalidate();
+        // change listeners, not invalidation listeners: those go quiet until someone reads the value again
+        ChangeListener<Object> changed = (o, a, b) -> invalidate();
         story.cells().addListener((ListChangeListener<CellViewModel>) ch -> {
             while (ch.next()) {
                 for (CellViewModel c : ch.getRemoved()) {

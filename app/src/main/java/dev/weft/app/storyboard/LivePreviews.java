@@ -12,7 +12,7 @@ import dev.weft.app.sketch.SketchTools;
 import dev.weft.engine.Engine;
 import dev.weft.engine.diffusion.schedulers.SchedulerKind;
 import dev.weft.engine.pipeline.SamplingOptions;
-import javafx.beans.InvalidationListener;
+import javafx.beans.value.ChangeListener;
 import javafx.collections.ListChangeListener;
 import javafx.collections.ObservableList;
 import javafx.scene.image.Image;
@@ -42,6 +42,7 @@ final class LivePreviews {
     private final GenerationSettings settings;
     private final Map<CellViewModel, Runnable> debounce = new HashMap<>();
     private final Map<CellViewModel, GenerationJob> waiting = new HashMap<>();
+    private final ObservableList<CellViewModel> cells;
 
     LivePreviews(EngineService engine, JobQueue queue, UiThread ui, SketchTools tools, GenerationSettings settings,
                  ObservableList<CellViewModel> cells) {
@@ -51,11 +52,12 @@ final class LivePreviews {
         this.tools = tools;
         this.settings = settings;
         // any change of a sketch or its caption (drawn, undone, redone, restored) makes a new preview
-        Map<CellViewModel, InvalidationListener> listeners = new HashMap<>();
+        this.cells = cells;
+        Map<CellViewModel, ChangeListener<Object>> listeners = new HashMap<>();
         cells.addListener((ListChangeListener<CellViewModel>) ch -> {
             while (ch.next()) {
                 for (CellViewModel c : ch.getRemoved()) {
-                    InvalidationListener l = listeners.remove(c);
+                    ChangeListener<Object> l = listeners.remove(c);
                     if (l != null) {
                         c.sketchProperty().removeListener(l);
                         c.textProperty().removeListener(l);
@@ -63,7 +65,7 @@ final class LivePreviews {
                 }
                 for (CellViewModel c : ch.getAddedSubList()) {
                     if (c.isSketch() && !listeners.containsKey(c)) {
-                        InvalidationListener l = o -> changed(c);
+                        ChangeListener<Object> l = (o, a, b) -> changed(c);
                         listeners.put(c, l);
                         c.sketchProperty().addListener(l);
                         c.textProperty().addListener(l);
@@ -93,6 +95,9 @@ final class LivePreviews {
         GenerationJob old = waiting.remove(sketch);
         if (old != null && old.getStatus() == JobStatus.QUEUED) {
             queue.cancel(old);
+        }
+        if (!cells.contains(sketch)) {
+            return null; // deleted during the pause
         }
         if (sketch.getSketch() == null || sketch.getSketch().isBlank()) {
             sketch.setLivePreview(null);
