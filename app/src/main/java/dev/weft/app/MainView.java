@@ -93,6 +93,28 @@ public final class MainView {
         root.setId("studio-root");
         storyboard = new StoryboardView(sb);
         storyboard.setOnAddPicture(this::addPictures);
+        storyboard.setCellActions(new dev.weft.app.storyboard.CellActions() {
+            @Override
+            public void savePicture(CellViewModel c) {
+                String base = vm.export().suggestedName("png").replaceFirst("\\.png$", "");
+                dialogs.chooseExport(c.isSketch() ? "Save map" : "Save picture", base + "-"
+                        + (vm.storyboard().cells().indexOf(c) + 1) + (c.isSketch() ? "-map" : "") + ".png", "png")
+                        .ifPresent(p -> vm.export().savePicture(c, p));
+            }
+
+            @Override
+            public void copyPicture(CellViewModel c) {
+                javafx.scene.input.ClipboardContent content = new javafx.scene.input.ClipboardContent();
+                content.putImage(FxImages.toFx(c.getImage()));
+                Clipboard.getSystemClipboard().setContent(content);
+            }
+
+            @Override
+            public void useAsReference(CellViewModel c) {
+                vm.styleBoard().setReference(c.getImage());
+                tabs.getSelectionModel().select(1);
+            }
+        });
         QueueView queue = new QueueView(vm.queue());
         CellInspectorView inspector = new CellInspectorView(sb);
         SplitPane side = new SplitPane(queue, inspector);
@@ -110,7 +132,9 @@ public final class MainView {
         main.setDividerPositions(0.7);
         SplitPane.setResizableWithParent(side, false);
         status = new StatusView(vm.status(), vm.queue().summaryBinding());
-        root.setTop(new VBox(menus(), toolbar()));
+        VBox top = new VBox(menus(), toolbar());
+        top.getStyleClass().add("top-bar");
+        root.setTop(top);
         root.setCenter(main);
         root.setBottom(status);
         clearMessage.setOnFinished(e -> status.messageProperty().set(""));
@@ -149,6 +173,7 @@ public final class MainView {
 
     /** After the window is shown: offer work left by a crash. */
     public void afterShown() {
+        storyboard.requestFocus(); // not the first text field of the toolbar
         vm.project().checkRecovery();
         if (vm.project().recoveryOfferProperty().get() != null) {
             Platform.runLater(() -> {
@@ -207,6 +232,10 @@ public final class MainView {
                 new Menu("Export", null,
                         item("HTML Page…", "Shortcut+E", () -> dialogs.chooseExport("Export HTML",
                                 vm.export().suggestedName("html"), "html").ifPresent(vm.export()::exportHtml)),
+                        item("PDF…", "Shortcut+P", () -> dialogs.chooseExport("Export PDF",
+                                vm.export().suggestedName("pdf"), "pdf").ifPresent(vm.export()::exportPdf)),
+                        item("Pictures to Folder…", "Shortcut+Alt+E", () -> dialogs.chooseFolder(
+                                "Export the pictures to a folder").ifPresent(vm.export()::exportPictures)),
                         item("PNG Strip…", "Shortcut+Shift+E", () -> dialogs.chooseExport("Export PNG strip",
                                 vm.export().suggestedName("png"), "png").ifPresent(vm.export()::exportStrip))),
                 new SeparatorMenuItem(),
@@ -248,11 +277,21 @@ public final class MainView {
         regen.disableProperty().bind(noSelection.or(sb.canGenerateBinding().not()));
         MenuItem vary = item("Vary Seed", "Shortcut+Shift+R", this::varySeed);
         vary.disableProperty().bind(noSelection.or(sb.canGenerateBinding().not()));
+        MenuItem variants = item("4 Variants", "Shortcut+Alt+R", () -> {
+            CellViewModel c = vm.storyboard().getSelected();
+            if (c != null) {
+                vm.storyboard().variants(c, 4);
+            }
+        });
+        variants.disableProperty().bind(noSelection.or(sb.canGenerateBinding().not()));
         CheckMenuItem pause = new CheckMenuItem("Pause Queue");
         pause.setAccelerator(KeyCombination.keyCombination("Shortcut+Shift+P"));
         pause.selectedProperty().bindBidirectional(vm.queue().pausedProperty());
-        Menu generate = new Menu("Generate", null, cont, regen, vary, new SeparatorMenuItem(), pause,
-                item("Cancel Running Job", "Esc", this::cancelRunning));
+        MenuItem cancelAll = new MenuItem("Cancel All Jobs");
+        cancelAll.setOnAction(e -> vm.queue().cancelAll());
+        Menu generate = new Menu("Generate", null, cont, regen, vary, variants, new SeparatorMenuItem(), pause,
+                item("Cancel Running Job", "Esc", this::cancelRunning),
+                cancelAll);
         MenuBar bar = new MenuBar(file, edit, view, generate);
         bar.setId("menu");
         return bar;
@@ -282,7 +321,7 @@ public final class MainView {
 
         TextField seed = new TextField();
         seed.setId("seed");
-        seed.setPrefColumnCount(6);
+        seed.setPrefColumnCount(9);
         TextFormatter<Long> seedFormat = new TextFormatter<>(new LongStringConverter(), s.seedProperty().get(),
                 c -> c.getControlNewText().matches("\\d{0,18}") ? c : null);
         seed.setTextFormatter(seedFormat);

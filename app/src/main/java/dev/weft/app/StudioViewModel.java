@@ -55,7 +55,7 @@ public final class StudioViewModel implements AutoCloseable {
         this.storyboard = new StoryboardViewModel(engine, queue, undo, notifier, b.io, b.ui, b.seeds);
         this.project = new ProjectViewModel(storyboard, undo, notifier, settings, recovery, b.io, b.ui);
         this.queueVm = new QueueViewModel(queue);
-        this.status = new StatusViewModel(engine);
+        this.status = new StatusViewModel(engine, storyboard.contextMeter());
         this.theme = new ThemeViewModel(settings);
         this.styleBoard = new StyleBoardViewModel(storyboard, engine, queue, notifier, b.io, b.ui, b.seeds);
         this.export = new ExportViewModel(storyboard, project, notifier, b.io, b.ui);

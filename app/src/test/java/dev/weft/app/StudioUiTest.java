@@ -268,6 +268,41 @@ class StudioUiTest {
         screenshot(robot, "dark");
     }
 
+    @Test
+    void aPicturesContextMenuSavesItWithItsRecipeAndCancelAllEmptiesTheQueue(FxRobot robot) throws Exception {
+        robot.interact(() -> {
+            sb().addText("A fox.");
+            sb().continueStory();
+        });
+        waitUntil(() -> studio.jobQueue().runningProperty().get() == null && sb().cells().size() == 3
+                && sb().cells().get(2).getImage() != null && !sb().cells().get(2).isGenerating(), 60);
+        CellViewModel pic = sb().cells().get(2);
+        Path target = dir.resolve("fox.png");
+        dialogs.files.add(target);
+        // Monocle's headless robot sends no context-menu request for a right click: send the one a click makes
+        Node image = robot.lookup("#cell-" + pic.id() + " .cell-image").query();
+        robot.interact(() -> {
+            var b = image.localToScreen(image.getBoundsInLocal());
+            javafx.event.Event.fireEvent(image, new javafx.scene.input.ContextMenuEvent(
+                    javafx.scene.input.ContextMenuEvent.CONTEXT_MENU_REQUESTED, 20, 20, b.getMinX() + 20,
+                    b.getMinY() + 20, false, null));
+        });
+        robot.clickOn("Save Picture As…");
+        waitUntil(() -> Files.isRegularFile(target), 10);
+        assertTrue(dev.weft.app.export.PictureFiles.text(target).get(dev.weft.app.export.PictureFiles.RECIPE_KEY)
+                .contains("\"seed\":" + pic.getRecipe().seed()));
+
+        robot.interact(() -> {
+            sb().settings().stepsProperty().set(400);
+            sb().continueStory();
+            sb().continueStory();
+        });
+        robot.clickOn("#cancel-all");
+        waitUntil(() -> studio.jobQueue().runningProperty().get() == null
+                && studio.jobQueue().waitingProperty().get() == 0, 30);
+        assertTrue(studio.queue().jobs().stream().limit(2).allMatch(j -> j.getStatus() == JobStatus.CANCELLED));
+    }
+
     /** Writes a PNG of the window when -Dweft.screenshots=DIR is set (for looking at the UI). */
     private void screenshot(FxRobot robot, String name) {
         String out = System.getProperty("weft.screenshots");

@@ -27,4 +27,7 @@ public interface Dialogs {
     List<Path> choosePictures();
 
     Optional<Path> chooseExport(String title, String suggestedName, String extension);
+
+    /** A folder to write into. */
+    Optional<Path> chooseFolder(String title);
 }

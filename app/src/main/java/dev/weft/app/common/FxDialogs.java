@@ -120,4 +120,18 @@ public final class FxDialogs implements Dialogs {
         fc.setInitialFileName(suggestedName);
         return remember(fc.showSaveDialog(owner.get()));
     }
+
+    @Override
+    public Optional<Path> chooseFolder(String title) {
+        javafx.stage.DirectoryChooser dc = new javafx.stage.DirectoryChooser();
+        dc.setTitle(title);
+        if (lastDir != null && lastDir.isDirectory()) {
+            dc.setInitialDirectory(lastDir);
+        }
+        File f = dc.showDialog(owner.get());
+        if (f != null) {
+            lastDir = f;
+        }
+        return Optional.ofNullable(f).map(File::toPath);
+    }
 }

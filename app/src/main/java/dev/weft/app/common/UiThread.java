@@ -2,6 +2,12 @@ package dev.weft.app.common;
 
 import javafx.application.Platform;
 
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
 /**
  * Where ViewModel state changes happen. Background work (generation, file I/O) posts its results here. The studio
  * uses {@link #fx()}; ViewModel unit tests use {@link #direct()} (everything on the test thread) or a queue they
@@ -10,6 +16,23 @@ import javafx.application.Platform;
 @FunctionalInterface
 public interface UiThread {
     void post(Runnable r);
+
+    /**
+     * Runs {@code r} here after {@code millis} (debouncing); the returned handle cancels it, also when the timer has
+     * already fired but {@code r} has not run yet.
+     */
+    default Runnable postLater(long millis, Runnable r) {
+        AtomicBoolean cancelled = new AtomicBoolean();
+        ScheduledFuture<?> f = Timer.INSTANCE.schedule(() -> post(() -> {
+            if (!cancelled.get()) {
+                r.run();
+            }
+        }), millis, TimeUnit.MILLISECONDS);
+        return () -> {
+            cancelled.set(true);
+            f.cancel(false);
+        };
+    }
 
     /** The JavaFX application thread: runs at once when already on it, else {@link Platform#runLater}. */
     static UiThread fx() {
@@ -22,8 +45,30 @@ public interface UiThread {
         };
     }
 
-    /** Runs on the caller's thread (tests whose work runs on the same thread). */
+    /** Runs on the caller's thread (tests whose work runs on the same thread); delayed work runs at once. */
     static UiThread direct() {
-        return Runnable::run;
+        return new UiThread() {
+            @Override
+            public void post(Runnable r) {
+                r.run();
+            }
+
+            @Override
+            public Runnable postLater(long millis, Runnable r) {
+                r.run();
+                return () -> { };
+            }
+        };
+    }
+
+    /** The one timer thread behind {@link #postLater} (a daemon: it never keeps the studio alive). */
+    final class Timer {
+        static final ScheduledExecutorService INSTANCE = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "weft-ui-timer");
+            t.setDaemon(true);
+            return t;
+        });
+
+        private Timer() { }
     }
 }

@@ -3,8 +3,13 @@ package dev.weft.app.export;
 import dev.weft.app.common.Notification;
 import dev.weft.app.common.Notifier;
 import dev.weft.app.common.UiThread;
+import dev.weft.app.project.CellData;
+import dev.weft.app.project.CellKind;
 import dev.weft.app.project.Project;
 import dev.weft.app.project.ProjectViewModel;
+import dev.weft.app.project.Recipe;
+import dev.weft.app.sketch.SketchRasterizer;
+import dev.weft.app.storyboard.CellViewModel;
 import dev.weft.app.storyboard.StoryboardViewModel;
 
 import javax.imageio.ImageIO;
@@ -19,8 +24,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 
 /**
- * Export: the story as an HTML page or a PNG strip. The storyboard is snapshotted on the UI thread; rendering and
- * writing (atomic) run on the I/O executor. PDF is not offered: it needs a PDF library the build does not have.
+ * Export: the story as an HTML page, a PDF or a PNG strip; its pictures as PNGs that carry their recipes. The
+ * storyboard is snapshotted on the UI thread; rendering and writing (atomic: a temporary file in the target's
+ * folder, then renamed over it) run on the I/O executor.
  */
 public final class ExportViewModel {
     private final StoryboardViewModel story;
@@ -51,6 +57,12 @@ public final class ExportViewModel {
         return write(target, () -> HtmlExport.html(p, title).getBytes(StandardCharsets.UTF_8));
     }
 
+    public CompletableFuture<Boolean> exportPdf(Path target) {
+        Project p = story.toProject();
+        String title = suggestedName("pdf").replaceFirst("\\.pdf$", "");
+        return write(target, () -> PdfExport.pdf(p, title));
+    }
+
     public CompletableFuture<Boolean> exportStrip(Path target) {
         Project p = story.toProject();
         return write(target, () -> {
@@ -64,6 +76,80 @@ public final class ExportViewModel {
         });
     }
 
+    /** Saves one cell's picture (a sketch: its map) as a PNG that carries its recipe or caption. */
+    public CompletableFuture<Boolean> savePicture(CellViewModel cell, Path target) {
+        BufferedImage img = cell.isSketch() ? SketchRasterizer.rasterize(cell.getSketch()) : cell.getImage();
+        if (img == null) {
+            notifier.publish(Notification.info("No picture", "This cell has no picture to save."));
+            return CompletableFuture.completedFuture(false);
+        }
+        Recipe r = cell.isSketch() ? null : cell.getRecipe();
+        String description = cell.isSketch() ? cell.getText() : r == null ? null : r.prompt();
+        return write(target, () -> PictureFiles.png(img, r, description));
+    }
+
+    /**
+     * Every picture of the story as numbered PNGs in a folder ({@code 01.png}, ...), with their recipes; sketches
+     * as their segmentation maps ({@code 03-map.png}) with their captions. Each file is written atomically.
+     */
+    public CompletableFuture<Boolean> exportPictures(Path folder) {
+        Project p = story.toProject();
+        CompletableFuture<Boolean> done = new CompletableFuture<>();
+        io.execute(() -> {
+            int n = 0;
+            int written = 0;
+            try {
+                Files.createDirectories(folder);
+                int digits = Math.max(2, String.valueOf(p.cells().size()).length());
+                for (CellData c : p.cells()) {
+                    String number = String.format("%0" + digits + "d", ++n);
+                    if (c.kind() == CellKind.IMAGE && c.image() != null) {
+                        writeAtomically(folder.resolve(number + ".png"), PictureFiles.png(c.image(), c.recipe(),
+                                c.recipe() == null ? null : c.recipe().prompt()));
+                        written++;
+                    } else if (c.kind() == CellKind.SKETCH && !c.sketch().isBlank()) {
+                        writeAtomically(folder.resolve(number + "-map.png"), PictureFiles.png(
+                                SketchRasterizer.rasterize(c.sketch()), null, c.text()));
+                        written++;
+                    }
+                }
+                int count = written;
+                ui.post(() -> {
+                    notifier.publish(Notification.info("Exported", count == 0 ? "The story has no pictures."
+                            : "Exported " + count + (count == 1 ? " picture to " : " pictures to ") + folder));
+                    done.complete(count > 0);
+                });
+            } catch (IOException | RuntimeException e) {
+                ui.post(() -> {
+                    notifier.publish(Notification.error("Export failed", "Could not export the pictures to "
+                            + folder + ": " + e.getMessage()));
+                    done.complete(false);
+                });
+            }
+        });
+        return done;
+    }
+
+    /** A temporary file in the target's folder, renamed over the target; on failure the temporary file goes. */
+    static void writeAtomically(Path target, byte[] bytes) throws IOException {
+        Path dir = target.toAbsolutePath().getParent();
+        Files.createDirectories(dir);
+        Path tmp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp");
+        try {
+            Files.write(tmp, bytes);
+            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            tmp = null;
+        } finally {
+            if (tmp != null) {
+                try {
+                    Files.deleteIfExists(tmp);
+                } catch (IOException ignored) {
+                    // best effort
+                }
+            }
+        }
+    }
+
     private interface Render {
         byte[] bytes() throws IOException;
     }
@@ -71,15 +157,8 @@ public final class ExportViewModel {
     private CompletableFuture<Boolean> write(Path target, Render render) {
         CompletableFuture<Boolean> done = new CompletableFuture<>();
         io.execute(() -> {
-            Path tmp = null;
             try {
-                byte[] bytes = render.bytes();
-                Path dir = target.toAbsolutePath().getParent();
-                Files.createDirectories(dir);
-                tmp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp");
-                Files.write(tmp, bytes);
-                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-                tmp = null;
+                writeAtomically(target, render.bytes());
                 ui.post(() -> {
                     notifier.publish(Notification.info("Exported", "Exported " + target.getFileName()));
                     done.complete(true);
@@ -90,14 +169,6 @@ public final class ExportViewModel {
                             + target.getFileName() + ": " + e.getMessage()));
                     done.complete(false);
                 });
-            } finally {
-                if (tmp != null) {
-                    try {
-                        Files.deleteIfExists(tmp);
-                    } catch (IOException ignored) {
-                        // best effort
-                    }
-                }
             }
         });
         return done;

@@ -26,15 +26,26 @@ public final class GenerationJob {
 
     /**
      * What a job does and how its results reach the document. Every method but {@link Work#run} is called on the
-     * UI thread, in this order: {@link #start}, then any of {@link #token}, {@link #preview}, {@link #image}, then
-     * {@link #succeeded} (only on success), then always {@link #finished}.
+     * UI thread, in this order: {@link #start}, then the engine's events as they come ({@link #textStart},
+     * {@link #token}, {@link #textEnd}, {@link #imageStart}, {@link #preview}, {@link #image}), then
+     * {@link #succeeded} (only on success), then always {@link #finished}. After a cancel request no more events
+     * arrive.
      */
     public interface Spec<R> {
         /** Captures the inputs (the document as it is now) and returns the work. Throwing fails the job. */
         Work<R> start();
 
+        /** A passage of generated text starts; tokens follow. */
+        default void textStart() { }
+
         /** A text token was sampled. */
         default void token(String text) { }
+
+        /** The passage ended; {@code text} is its final form (spacing may differ from the streamed tokens). */
+        default void textEnd(String text) { }
+
+        /** Painting of a picture starts ({@code index} among the document's pictures); previews follow. */
+        default void imageStart(int index) { }
 
         /** A denoising step finished; {@code preview} may be null when previews are throttled. */
         default void preview(int step, int total, Image preview) { }
@@ -51,6 +62,7 @@ public final class GenerationJob {
     private final long id;
     private final String title;
     private final Spec<?> spec;
+    private final boolean quiet;
     private final CancellationToken token = new CancellationToken();
     private final ReadOnlyObjectWrapper<JobStatus> status = new ReadOnlyObjectWrapper<>(this, "status",
             JobStatus.QUEUED);
@@ -61,10 +73,16 @@ public final class GenerationJob {
     private final ReadOnlyStringWrapper error = new ReadOnlyStringWrapper(this, "error");
     private int tokens;
 
-    GenerationJob(long id, String title, Spec<?> spec) {
+    GenerationJob(long id, String title, Spec<?> spec, boolean quiet) {
         this.id = id;
         this.title = title;
         this.spec = spec;
+        this.quiet = quiet;
+    }
+
+    /** A quiet job (a live preview) leaves the list when it ends, unless it failed. */
+    public boolean isQuiet() {
+        return quiet;
     }
 
     public long id() {

@@ -58,7 +58,15 @@ public final class JobQueue {
 
     /** Adds a job at the end of the queue; it starts when its turn comes. */
     public <R> GenerationJob submit(String title, GenerationJob.Spec<R> spec) {
-        GenerationJob job = new GenerationJob(ids.incrementAndGet(), title, spec);
+        return submit(title, spec, false);
+    }
+
+    /**
+     * As {@link #submit(String, GenerationJob.Spec)}; a {@code quiet} job (a live preview) is shown while it waits
+     * and runs, and leaves the list when it ends unless it failed.
+     */
+    public <R> GenerationJob submit(String title, GenerationJob.Spec<R> spec, boolean quiet) {
+        GenerationJob job = new GenerationJob(ids.incrementAndGet(), title, spec, quiet);
         jobs.add(0, job);
         pending.add(job);
         waiting.set(pending.size());
@@ -195,6 +203,9 @@ public final class JobQueue {
         if (running.get() == job) {
             running.set(null);
         }
+        if (job.isQuiet() && status != JobStatus.FAILED) {
+            jobs.remove(job);
+        }
         trim();
         dispatch();
     }
@@ -224,6 +235,38 @@ public final class JobQueue {
             ui.post(() -> {
                 if (!job.isCancelRequested()) {
                     job.setMessage(phase);
+                }
+            });
+        }
+
+        @Override
+        public void onTextStart() {
+            ui.post(() -> {
+                if (!job.isCancelRequested()) {
+                    job.setMessage("writing");
+                    job.setProgress(-1);
+                    spec.textStart();
+                }
+            });
+        }
+
+        @Override
+        public void onTextEnd(String text) {
+            ui.post(() -> {
+                if (!job.isCancelRequested()) {
+                    spec.textEnd(text);
+                }
+            });
+        }
+
+        @Override
+        public void onImageStart(int index) {
+            lastPreview = 0;
+            ui.post(() -> {
+                if (!job.isCancelRequested()) {
+                    job.setMessage("painting");
+                    job.setProgress(0);
+                    spec.imageStart(index);
                 }
             });
         }

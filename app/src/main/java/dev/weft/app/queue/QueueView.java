@@ -34,9 +34,13 @@ public final class QueueView extends VBox {
         Button clear = new Button("Clear finished");
         clear.setId("clear-finished");
         clear.setOnAction(e -> vm.clearFinished());
+        Button cancelAll = new Button("Cancel all");
+        cancelAll.setId("cancel-all");
+        cancelAll.setTooltip(new javafx.scene.control.Tooltip("Cancel the running job and every waiting one"));
+        cancelAll.setOnAction(e -> vm.cancelAll());
         Region gap = new Region();
         HBox.setHgrow(gap, Priority.ALWAYS);
-        HBox header = new HBox(6, title, gap, pause, clear);
+        HBox header = new HBox(6, title, gap, pause, cancelAll, clear);
         header.setAlignment(Pos.CENTER_LEFT);
         Label summary = new Label();
         summary.setId("queue-summary");
@@ -81,14 +85,24 @@ public final class QueueView extends VBox {
                     vm.cancel(getItem());
                 }
             });
-            Region gap = new Region();
-            HBox.setHgrow(gap, Priority.ALWAYS);
-            HBox top = new HBox(6, title, gap, state, cancel);
+            // the cell is as wide as the list (no sideways scrolling): long titles end in "…"
+            setPrefWidth(0);
+            title.setMinWidth(0);
+            title.setMaxWidth(Double.MAX_VALUE);
+            HBox.setHgrow(title, Priority.ALWAYS);
+            state.setMinWidth(Region.USE_PREF_SIZE);
+            cancel.setMinWidth(Region.USE_PREF_SIZE);
+            message.setMinWidth(0);
+            HBox top = new HBox(6, title, state, cancel);
             top.setAlignment(Pos.CENTER_LEFT);
             VBox text = new VBox(2, message, bar, error);
+            text.setMinWidth(0);
             HBox.setHgrow(text, Priority.ALWAYS);
+            preview.managedProperty().bind(preview.imageProperty().isNotNull());
+            preview.visibleProperty().bind(preview.imageProperty().isNotNull());
             HBox bottom = new HBox(6, preview, text);
             box = new VBox(4, top, bottom);
+            box.setMinWidth(0);
             box.getStyleClass().add(Styles.JOB_CARD);
         }
 
@@ -106,6 +120,7 @@ public final class QueueView extends VBox {
             title.textProperty().unbind();
             state.textProperty().unbind();
             message.textProperty().unbind();
+            message.managedProperty().unbind();
             error.textProperty().unbind();
             bar.progressProperty().unbind();
             bar.visibleProperty().unbind();
@@ -121,9 +136,14 @@ public final class QueueView extends VBox {
             }
             setId("job-" + job.id());
             title.setText(job.title());
+            title.setTooltip(new javafx.scene.control.Tooltip(job.title()));
             state.textProperty().bind(Bindings.createStringBinding(() -> job.getStatus().label(),
                     job.statusProperty()));
-            message.textProperty().bind(job.messageProperty());
+            // a finished job's message ("done", "cancelled") only repeats its state
+            message.textProperty().bind(Bindings.createStringBinding(() -> job.getStatus().isFinished()
+                    && job.getError() == null ? "" : job.messageProperty().get(), job.messageProperty(),
+                    job.statusProperty(), job.errorProperty()));
+            message.managedProperty().bind(message.textProperty().isNotEmpty());
             bar.progressProperty().bind(job.progressProperty());
             var active = Bindings.createBooleanBinding(() -> !job.getStatus().isFinished(), job.statusProperty());
             bar.visibleProperty().bind(active);

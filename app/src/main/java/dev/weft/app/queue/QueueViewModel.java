@@ -42,6 +42,11 @@ public final class QueueViewModel {
         queue.cancel(job);
     }
 
+    /** Cancels every waiting and running job. */
+    public void cancelAll() {
+        queue.cancelAll();
+    }
+
     public void clearFinished() {
         queue.clearFinished();
     }

@@ -2,9 +2,12 @@ package dev.weft.app.service;
 
 import ai.djl.Device;
 import dev.weft.app.common.UiThread;
+import dev.weft.app.sketch.SegmentationPalette;
 import dev.weft.engine.Engine;
 import javafx.beans.binding.Bindings;
 import javafx.beans.binding.BooleanBinding;
+import javafx.beans.property.ReadOnlyDoubleProperty;
+import javafx.beans.property.ReadOnlyDoubleWrapper;
 import javafx.beans.property.ReadOnlyLongProperty;
 import javafx.beans.property.ReadOnlyLongWrapper;
 import javafx.beans.property.ReadOnlyObjectProperty;
@@ -16,6 +19,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Executor;
+import java.util.function.BiConsumer;
 import java.util.stream.Stream;
 
 /**
@@ -29,8 +33,12 @@ public final class EngineService implements AutoCloseable {
     /** Loads a model folder; {@link Engine#load} in the studio, a stub in tests. */
     @FunctionalInterface
     public interface Loader {
-        Engine load(Path modelDir, Device device);
+        /** {@code progress} receives (values read, values stored) from the loading thread. */
+        Engine load(Path modelDir, Device device, BiConsumer<Long, Long> progress);
     }
+
+    /** Shortest step of the load fraction that is posted to the UI thread (at most about 200 posts per load). */
+    static final double PROGRESS_STEP = 0.005;
 
     private final Executor loaderExecutor;
     private final UiThread ui;
@@ -43,6 +51,10 @@ public final class EngineService implements AutoCloseable {
     private final ReadOnlyStringWrapper device = new ReadOnlyStringWrapper(this, "device", "");
     private final ReadOnlyStringWrapper message = new ReadOnlyStringWrapper(this, "message", "no model");
     private final ReadOnlyLongWrapper weightBytes = new ReadOnlyLongWrapper(this, "weightBytes");
+    /** While loading: the fraction of the weights read, or -1 before the first tensor. */
+    private final ReadOnlyDoubleWrapper loadProgress = new ReadOnlyDoubleWrapper(this, "loadProgress", -1);
+    private final ReadOnlyObjectWrapper<SegmentationPalette> palette = new ReadOnlyObjectWrapper<>(this, "palette",
+            SegmentationPalette.ade20k());
     private final BooleanBinding ready;
 
     public EngineService(Executor loaderExecutor, UiThread ui) {
@@ -59,7 +71,7 @@ public final class EngineService implements AutoCloseable {
 
     /** A service over an engine that is already loaded (tests share one tiny engine); does not close it. */
     public static EngineService of(Engine engine, UiThread ui) {
-        EngineService s = new EngineService(Runnable::run, ui, (d, dev) -> engine, false);
+        EngineService s = new EngineService(Runnable::run, ui, (d, dev, p) -> engine, false);
         s.published(engine, null);
         return s;
     }
@@ -72,9 +84,24 @@ public final class EngineService implements AutoCloseable {
         state.set(State.LOADING);
         message.set("Loading model from " + modelDir + " …");
         device.set(describe(dev));
+        loadProgress.set(-1);
         loaderExecutor.execute(() -> {
             try {
-                Engine e = loader.load(modelDir, dev);
+                // the palette is a small file next to the weights: the sketch pad can use it before they are read
+                SegmentationPalette p = SegmentationPalette.forModel(modelDir);
+                ui.post(() -> palette.set(p));
+                double[] posted = {-1};
+                Engine e = loader.load(modelDir, dev, (done, total) -> {
+                    double f = total <= 0 ? -1 : Math.min(1, done / (double) total);
+                    if (f >= 0 && (f - posted[0] >= PROGRESS_STEP || f == 1 && posted[0] < 1)) {
+                        posted[0] = f;
+                        ui.post(() -> {
+                            if (state.get() == State.LOADING) {
+                                loadProgress.set(f);
+                            }
+                        });
+                    }
+                });
                 long bytes = weightBytes(modelDir);
                 ui.post(() -> {
                     weightBytes.set(bytes);
@@ -97,9 +124,24 @@ public final class EngineService implements AutoCloseable {
             old.close();
         }
         modelId.set(e.modelId());
+        if (dir == null) {
+            palette.set(paletteNear(e));
+        }
+        loadProgress.set(1);
         device.set(describe(e.device()));
         message.set("Model " + e.modelId() + (dir == null ? "" : " (" + dir + ")"));
         state.set(State.READY);
+    }
+
+    /** The palette in the folder the engine's tokenizer came from (an engine built elsewhere: ADE20K). */
+    private static SegmentationPalette paletteNear(Engine e) {
+        try {
+            Path src = e.tokenizer().source();
+            return src == null || src.getParent() == null ? SegmentationPalette.ade20k()
+                    : SegmentationPalette.forModel(src.getParent());
+        } catch (RuntimeException ex) {
+            return SegmentationPalette.ade20k();
+        }
     }
 
     static String describe(Device d) {
@@ -155,6 +197,23 @@ public final class EngineService implements AutoCloseable {
 
     public ReadOnlyStringProperty messageProperty() {
         return message.getReadOnlyProperty();
+    }
+
+    /** While loading: the fraction of the weights read (-1 while unknown); 1 once loaded. */
+    public ReadOnlyDoubleProperty loadProgressProperty() {
+        return loadProgress.getReadOnlyProperty();
+    }
+
+    /**
+     * The segmentation classes of the model being loaded or loaded: its folder's {@code palette.json}, else
+     * ADE20K (MM-Interleaved's checkpoints). Known as soon as loading starts.
+     */
+    public ReadOnlyObjectProperty<SegmentationPalette> paletteProperty() {
+        return palette.getReadOnlyProperty();
+    }
+
+    public SegmentationPalette palette() {
+        return palette.get();
     }
 
     /** Size of the weights on disk (about their fp32 size in memory). */

@@ -10,8 +10,9 @@ import java.awt.image.BufferedImage;
 import java.awt.image.DataBufferInt;
 
 /**
- * Replays a sketch's actions into a segmentation map: class colours, no antialiasing (every pixel is exactly one
- * class), black for unlabelled. The pad shows the same picture, so what is painted is what the engine reads.
+ * Replays a sketch's actions into a segmentation map in its palette's colours: no antialiasing (every pixel is
+ * exactly one class), the background colour (black) for unlabelled. The pad shows the same picture, so what is
+ * painted is what the engine reads.
  */
 public final class SketchRasterizer {
     private SketchRasterizer() { }
@@ -20,16 +21,18 @@ public final class SketchRasterizer {
         BufferedImage img = new BufferedImage(s.size(), s.size(), BufferedImage.TYPE_INT_RGB);
         Graphics2D g = img.createGraphics();
         try {
+            g.setColor(new Color(s.palette().color(SegmentationPalette.UNLABELLED)));
+            g.fillRect(0, 0, s.size(), s.size());
             g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_OFF);
             g.setRenderingHint(RenderingHints.KEY_STROKE_CONTROL, RenderingHints.VALUE_STROKE_PURE);
             for (SketchOp op : s.ops()) {
                 if (op instanceof SketchOp.Clear) {
-                    g.setColor(Color.BLACK);
+                    g.setColor(new Color(s.palette().color(SegmentationPalette.UNLABELLED)));
                     g.fillRect(0, 0, s.size(), s.size());
                 } else if (op instanceof SketchOp.Stroke st) {
-                    draw(g, st);
+                    draw(g, st, s.palette());
                 } else if (op instanceof SketchOp.Fill f) {
-                    fill(img, (int) f.x(), (int) f.y(), SegmentationPalette.color(f.label()));
+                    fill(img, (int) f.x(), (int) f.y(), s.palette().color(f.label()));
                 }
             }
         } finally {
@@ -38,8 +41,8 @@ public final class SketchRasterizer {
         return img;
     }
 
-    static void draw(Graphics2D g, SketchOp.Stroke st) {
-        g.setColor(new Color(st.eraser() ? 0 : SegmentationPalette.color(st.label())));
+    static void draw(Graphics2D g, SketchOp.Stroke st, SegmentationPalette palette) {
+        g.setColor(new Color(palette.color(st.eraser() ? SegmentationPalette.UNLABELLED : st.label())));
         float[] p = st.points();
         if (p.length == 2) {
             double r = st.size() / 2.0;

@@ -29,6 +29,7 @@ public final class CellInspectorView extends VBox {
     private final Label none = new Label("Select a cell to see how it was made.");
     private final Button regenerate = new Button("Regenerate");
     private final Button vary = new Button("Vary seed");
+    private final Button variants = new Button("4 variants");
     private CellViewModel shown;
     private final ChangeListener<Object> refresh = (o, a, b) -> show(shown);
     private final ListChangeListener<Version> refreshList = ch -> show(shown);
@@ -56,7 +57,15 @@ public final class CellInspectorView extends VBox {
                 vm.varySeed(shown);
             }
         });
-        HBox buttons = new HBox(6, regenerate, vary);
+        variants.setId("variants");
+        variants.setTooltip(new javafx.scene.control.Tooltip("Four new versions with new seeds, one after the "
+                + "other; pick one from the versions below"));
+        variants.setOnAction(e -> {
+            if (shown != null) {
+                vm.variants(shown, 4);
+            }
+        });
+        HBox buttons = new HBox(6, regenerate, vary, variants);
         getChildren().addAll(title, none, recipe, buttons, versions);
         vm.selectedProperty().addListener((o, a, b) -> show(b));
         show(vm.getSelected());
@@ -83,12 +92,17 @@ public final class CellInspectorView extends VBox {
         boolean busy = c == null || c.isGenerating() || c.isPlaceholder();
         regenerate.setDisable(busy || !vm.canGenerateBinding().get());
         vary.setDisable(busy || !vm.canGenerateBinding().get());
+        variants.setDisable(busy || !vm.canGenerateBinding().get());
         if (c == null) {
             return;
         }
         Recipe r = c.getRecipe();
-        if (r == null) {
-            row(0, "Made by", "you (Regenerate writes it from the cells above)");
+        if (c.isSketch()) {
+            row(0, "Sketch", "a map of " + c.getSketch().palette().name() + " classes; Paint (or Regenerate) "
+                    + "paints a picture from it and its caption");
+        } else if (r == null) {
+            row(0, "Made by", "you (Regenerate " + (c.isText() ? "writes" : "paints") + " it again from the cells "
+                    + "above)");
         } else {
             int i = 0;
             row(i++, "Mode", r.mode().name().toLowerCase().replace('_', ' '));

@@ -7,6 +7,9 @@ import dev.weft.app.sketch.SketchPadView;
 import javafx.beans.binding.Bindings;
 import javafx.geometry.Pos;
 import javafx.scene.control.Button;
+import javafx.scene.control.ContextMenu;
+import javafx.scene.control.MenuItem;
+import javafx.scene.control.SeparatorMenuItem;
 import javafx.scene.control.Label;
 import javafx.scene.control.ProgressBar;
 import javafx.scene.control.TextArea;
@@ -17,6 +20,9 @@ import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
 import javafx.scene.layout.StackPane;
 import javafx.scene.layout.VBox;
+
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * One cell card: a drag handle, the text (a text area) or the picture (with a progress bar and denoising previews
@@ -72,12 +78,67 @@ final class CellView extends HBox {
 
         getChildren().addAll(handle, content, actions);
         addEventFilter(MouseEvent.MOUSE_PRESSED, e -> vm.select(cell));
+        setOnContextMenuRequested(e -> {
+            // text areas have their own (cut, copy, paste): only the card around them gets this one
+            if (e.getTarget() instanceof javafx.scene.Node n && isInTextArea(n)) {
+                return;
+            }
+            vm.select(cell);
+            contextMenu(board.cellActions()).show(this, e.getScreenX(), e.getScreenY());
+            e.consume();
+        });
         pseudoClassStateChanged(Styles.GENERATING, cell.isGenerating());
         cell.generatingProperty().addListener((o, a, b) -> pseudoClassStateChanged(Styles.GENERATING, b));
     }
 
     CellViewModel cell() {
         return cell;
+    }
+
+    private boolean isInTextArea(javafx.scene.Node n) {
+        for (javafx.scene.Node p = n; p != null && p != this; p = p.getParent()) {
+            if (p instanceof TextArea || p instanceof javafx.scene.control.TextField) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Regenerate, vary, variants; save, copy, use as reference; duplicate, delete. */
+    ContextMenu contextMenu(CellActions actions) {
+        boolean busy = cell.isGenerating() || cell.isPlaceholder() || !vm.canGenerateBinding().get();
+        boolean picture = cell.getImage() != null && !cell.isPlaceholder();
+        List<MenuItem> items = new ArrayList<>();
+        if (cell.isSketch()) {
+            items.add(menuItem("Paint", busy, () -> vm.paintFromSketch(cell)));
+            items.add(menuItem("Paint 4 Variants", busy, () -> vm.variants(cell, 4)));
+        } else {
+            items.add(menuItem(cell.isText() ? "Rewrite" : "Repaint", busy, () -> vm.regenerate(cell)));
+            items.add(menuItem("Vary Seed", busy, () -> vm.varySeed(cell)));
+            items.add(menuItem("4 Variants", busy, () -> vm.variants(cell, 4)));
+        }
+        if (actions != null && (picture || cell.isSketch())) {
+            items.add(new SeparatorMenuItem());
+            items.add(menuItem(cell.isSketch() ? "Save Map As…" : "Save Picture As…", false,
+                    () -> actions.savePicture(cell)));
+            if (picture) {
+                items.add(menuItem("Copy Picture", false, () -> actions.copyPicture(cell)));
+                items.add(menuItem("Use as Style Reference", false, () -> actions.useAsReference(cell)));
+            }
+        }
+        items.add(new SeparatorMenuItem());
+        items.add(menuItem("Duplicate", cell.isPlaceholder(), () -> vm.duplicate(cell)));
+        items.add(menuItem("Delete", false, () -> vm.delete(cell)));
+        ContextMenu m = new ContextMenu(items.toArray(new MenuItem[0]));
+        m.getStyleClass().add("cell-menu");
+        return m;
+    }
+
+    private static MenuItem menuItem(String text, boolean disabled, Runnable action) {
+        MenuItem i = new MenuItem(text);
+        i.setDisable(disabled);
+        i.setOnAction(e -> action.run());
+        return i;
     }
 
     static String describe(CellViewModel c) {
@@ -160,7 +221,8 @@ final class CellView extends HBox {
     }
 
     private SketchPadView sketchPad() {
-        return new SketchPadView(vm.sketchTools(), cell.sketchProperty(), vm.zoomProperty(), cell.textProperty(),
+        return new SketchPadView(vm.sketchTools(), new SketchPadView.Model(cell.sketchProperty(), cell.textProperty(),
+                cell.livePreviewProperty(), cell.liveStatusProperty()), vm.zoomProperty(),
                 new SketchPadView.Actions() {
                     @Override
                     public void op(SketchOp op) {

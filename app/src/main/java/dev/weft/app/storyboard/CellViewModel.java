@@ -44,6 +44,9 @@ public final class CellViewModel {
     private final DoubleProperty progress = new SimpleDoubleProperty(this, "progress", -1);
     private final ReadOnlyBooleanWrapper placeholder = new ReadOnlyBooleanWrapper(this, "placeholder");
     private final ReadOnlyStringWrapper status = new ReadOnlyStringWrapper(this, "status", "");
+    /** Sketch cells: the latest live preview (not saved) and what it is doing. */
+    private final ReadOnlyObjectWrapper<Image> livePreview = new ReadOnlyObjectWrapper<>(this, "livePreview");
+    private final ReadOnlyStringWrapper liveStatus = new ReadOnlyStringWrapper(this, "liveStatus", "");
     private final ObjectBinding<Image> display;
     /** While regenerating: the state to save and to fall back to. */
     private CellState committed;
@@ -73,9 +76,9 @@ public final class CellViewModel {
         return c;
     }
 
-    static CellViewModel sketch() {
+    static CellViewModel sketch(dev.weft.app.sketch.SegmentationPalette palette) {
         CellViewModel c = new CellViewModel(newId(), CellKind.SKETCH);
-        c.sketch.set(Sketch.empty());
+        c.sketch.set(Sketch.empty(palette));
         return c;
     }
 
@@ -240,6 +243,24 @@ public final class CellViewModel {
 
     public ReadOnlyStringProperty statusProperty() {
         return status.getReadOnlyProperty();
+    }
+
+    /** Sketch cells: the latest live preview of the picture the sketch would paint (not saved). */
+    public ReadOnlyObjectProperty<Image> livePreviewProperty() {
+        return livePreview.getReadOnlyProperty();
+    }
+
+    void setLivePreview(Image i) {
+        livePreview.set(i);
+    }
+
+    /** Sketch cells: "painting…", "step 2 of 6", or the error of the last live preview; "" when idle. */
+    public ReadOnlyStringProperty liveStatusProperty() {
+        return liveStatus.getReadOnlyProperty();
+    }
+
+    void setLiveStatus(String s) {
+        liveStatus.set(s);
     }
 
     @Override

@@ -73,6 +73,17 @@ public final class StoryboardView extends ScrollPane {
         installFileDrop();
     }
 
+    private CellActions actions;
+
+    /** What the cells' context menus do beyond the storyboard (save, copy, use as reference). */
+    public void setCellActions(CellActions a) {
+        this.actions = a;
+    }
+
+    CellActions cellActions() {
+        return actions;
+    }
+
     /** The "+ Picture…" button: the main view opens the file chooser. */
     public void setOnAddPicture(Runnable r) {
         Button b = new Button("+ Picture…");
@@ -89,10 +100,14 @@ public final class StoryboardView extends ScrollPane {
     private void rebuild() {
         List<Node> nodes = new ArrayList<>();
         Map<CellViewModel, CellView> keep = new HashMap<>();
+        CellView follow = null;
         for (CellViewModel c : vm.cells()) {
             CellView v = views.get(c);
             if (v == null) {
                 v = new CellView(c, vm, this);
+                if (c.isPlaceholder() || c.isGenerating()) {
+                    follow = v; // a cell a generation is writing: keep it in view
+                }
             }
             v.pseudoClassStateChanged(Styles.SELECTED, c == vm.getSelected());
             keep.put(c, v);
@@ -105,6 +120,14 @@ public final class StoryboardView extends ScrollPane {
         }
         nodes.add(adders);
         column.getChildren().setAll(nodes);
+        if (follow != null) {
+            CellView f = follow;
+            javafx.application.Platform.runLater(() -> {
+                applyCss();
+                layout();
+                ensureVisible(f);
+            });
+        }
     }
 
     /** Scrolls a cell into view and puts the caret in it (text cells). */

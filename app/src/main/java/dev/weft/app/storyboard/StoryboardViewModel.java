@@ -14,6 +14,7 @@ import dev.weft.app.queue.GenerationJob;
 import dev.weft.app.queue.JobQueue;
 import dev.weft.app.queue.JobStatus;
 import dev.weft.app.service.EngineService;
+import dev.weft.app.sketch.Sketch;
 import dev.weft.app.sketch.SketchOp;
 import dev.weft.app.sketch.SketchRasterizer;
 import dev.weft.app.sketch.SketchTools;
@@ -60,6 +61,8 @@ public final class StoryboardViewModel {
     private final GenerationSettings settings = new GenerationSettings();
     private final SketchTools sketchTools = new SketchTools();
     private final BooleanBinding canGenerate;
+    private final ContextMeter contextMeter;
+    private final LivePreviews live;
 
     /**
      * @param io    decodes imported pictures (a background executor in the studio)
@@ -80,6 +83,26 @@ public final class StoryboardViewModel {
                 selected.set(null);
             }
         });
+        this.contextMeter = new ContextMeter(this, engine, ui);
+        this.live = new LivePreviews(engine, queue, ui, sketchTools, settings, cells);
+        sketchTools.liveProperty().addListener((o, a, on) -> {
+            if (on) {
+                live.switchedOn(selected.get());
+            }
+        });
+        // sketches nothing was drawn on yet follow the model's classes
+        engine.paletteProperty().addListener((o, a, p) -> {
+            for (CellViewModel c : cells) {
+                if (c.isSketch() && c.getSketch().ops().isEmpty() && !c.getSketch().palette().equals(p)) {
+                    c.apply(c.state().withSketch(c.getSketch().withPalette(p)));
+                }
+            }
+        });
+    }
+
+    /** How much of the model's context the story up to the selection takes. */
+    public ContextMeter contextMeter() {
+        return contextMeter;
     }
 
     public ObservableList<CellViewModel> cells() {
@@ -301,7 +324,7 @@ public final class StoryboardViewModel {
     }
 
     /** Cells up to and including {@code anchor} (all, if it is gone), leaving out unfinished ones. */
-    private List<CellViewModel> contextUpTo(CellViewModel anchor, boolean inclusive) {
+    List<CellViewModel> contextUpTo(CellViewModel anchor, boolean inclusive) {
         int i = anchor == null ? cells.size() - 1 : cells.indexOf(anchor);
         if (anchor != null && i < 0) {
             i = cells.size() - 1;
@@ -401,8 +424,31 @@ public final class StoryboardViewModel {
         return regenerate(c, seeds.getAsLong());
     }
 
+    /**
+     * {@code n} new versions of a cell, each with a new seed, one job each (a sketch: {@code n} new pictures). The
+     * last one made is current; the others are among its versions (Restore picks one).
+     */
+    public List<GenerationJob> variants(CellViewModel c, int n) {
+        List<GenerationJob> jobs = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            long seed = seeds.getAsLong();
+            GenerationJob j = c.isSketch() ? paintFromSketch(c, seed) : regenerate(c, seed, i > 0,
+                    " (variant " + (i + 1) + " of " + n + ")");
+            if (j == null) {
+                break;
+            }
+            jobs.add(j);
+        }
+        return jobs;
+    }
+
     private GenerationJob regenerate(CellViewModel c, long seed) {
-        if (!cells.contains(c) || c.isGenerating() || c.isPlaceholder()) {
+        return regenerate(c, seed, false, "");
+    }
+
+    /** @param queuedBehind the cell may be busy with an earlier job of the same batch (this one waits for it) */
+    private GenerationJob regenerate(CellViewModel c, long seed, boolean queuedBehind, String what) {
+        if (!cells.contains(c) || (c.isGenerating() && !queuedBehind) || c.isPlaceholder()) {
             return null;
         }
         if (c.isSketch()) {
@@ -419,7 +465,7 @@ public final class StoryboardViewModel {
                 : GenerationSettings.options(seed, settings.stepsProperty().get(),
                 (float) settings.guidanceProperty().get(), settings.schedulerProperty().get(),
                 settings.maxTokensProperty().get());
-        String title = (c.isText() ? "Rewrite text" : "Repaint picture") + " (seed " + seed + ")";
+        String title = (c.isText() ? "Rewrite text" : "Repaint picture") + what + " (seed " + seed + ")";
         return queue.submit(title, new RegenerateSpec(c, o));
     }
 
@@ -427,7 +473,7 @@ public final class StoryboardViewModel {
 
     /** A new segmentation sketch cell after the selection. */
     public CellViewModel addSketch() {
-        CellViewModel c = CellViewModel.sketch();
+        CellViewModel c = CellViewModel.sketch(engine.palette());
         insert("Add sketch", List.of(c), insertionIndex());
         selected.set(c);
         return c;
@@ -439,11 +485,20 @@ public final class StoryboardViewModel {
             return;
         }
         CellState before = c.state();
-        CellState after = before.withSketch(c.getSketch().with(op));
+        Sketch s = c.getSketch();
+        if (s.ops().isEmpty() && !s.palette().equals(engine.palette())) {
+            s = s.withPalette(engine.palette()); // the first stroke pins the palette of the model loaded now
+        }
+        CellState after = before.withSketch(s.with(op));
         c.apply(after);
         String name = op instanceof SketchOp.Stroke st ? (st.eraser() ? "Erase" : "Stroke")
                 : op instanceof SketchOp.Fill ? "Fill" : "Clear sketch";
         undo.add(new CellEdits.State(name, c, before, after));
+    }
+
+    /** Paints a quick preview of a sketch now (Live does this after every change); null when it is blank. */
+    public GenerationJob livePreview(CellViewModel sketch) {
+        return sketch.isSketch() && cells.contains(sketch) ? live.preview(sketch) : null;
     }
 
     /**
@@ -451,6 +506,11 @@ public final class StoryboardViewModel {
      * the picture appears after the sketch with previews, and is one undo step.
      */
     public GenerationJob paintFromSketch(CellViewModel sketch) {
+        return sketch.isSketch() && cells.contains(sketch) && !sketch.getSketch().isBlank()
+                ? paintFromSketch(sketch, nextSeed()) : paintFromSketch(sketch, 0);
+    }
+
+    private GenerationJob paintFromSketch(CellViewModel sketch, long seed) {
         if (!sketch.isSketch() || !cells.contains(sketch)) {
             return null;
         }
@@ -458,7 +518,12 @@ public final class StoryboardViewModel {
             notifier.publish(Notification.info("Nothing to paint", "Draw some regions on the sketch first."));
             return null;
         }
-        SamplingOptions o = GenerationSettings.options(nextSeed(), settings.stepsProperty().get(),
+        if (!sketch.getSketch().palette().sameClasses(engine.palette())) {
+            notifier.publish(Notification.info("Other classes", "This sketch uses the " + sketch.getSketch()
+                    .palette().name() + " classes; the model was trained on others, so the picture may not follow "
+                    + "the map."));
+        }
+        SamplingOptions o = GenerationSettings.options(seed, settings.stepsProperty().get(),
                 (float) settings.guidanceProperty().get(), settings.schedulerProperty().get(),
                 settings.maxTokensProperty().get());
         return queue.submit("Paint sketch (seed " + o.seed() + ")", new PictureSpec(sketch, o, () -> {
@@ -506,11 +571,11 @@ public final class StoryboardViewModel {
             Prepared p = prepare.get();
             recipe = p.recipe();
             picture = new CellViewModel(CellViewModel.newId(), CellKind.IMAGE);
-            int i = cells.indexOf(anchor);
-            cells.add(i >= 0 ? i + 1 : cells.size(), picture);
             picture.setPlaceholder(true);
             picture.beginGenerating(false);
             picture.setRecipe(recipe);
+            int i = cells.indexOf(anchor);
+            cells.add(i >= 0 ? i + 1 : cells.size(), picture);
             return p.work();
         }
 
@@ -550,6 +615,7 @@ public final class StoryboardViewModel {
         private final SamplingOptions options;
         private final List<CellViewModel> made = new ArrayList<>();
         private CellViewModel insertAfter;
+        private CellViewModel insertAfterStart;
         private CellViewModel text;
         private CellViewModel picture;
         private Recipe recipe;
@@ -566,6 +632,7 @@ public final class StoryboardViewModel {
             if (anchor == null || !cells.contains(anchor)) {
                 insertAfter = ctx.isEmpty() ? null : ctx.get(ctx.size() - 1);
             }
+            insertAfterStart = insertAfter;
             Document doc = documentOf(ctx);
             recipe = recipe(Recipe.Mode.CONTINUE, ctx, options);
             Engine e = engine.engine();
@@ -573,30 +640,58 @@ public final class StoryboardViewModel {
         }
 
         private CellViewModel newCell(CellViewModel c) {
-            int i = insertAfter == null ? -1 : cells.indexOf(insertAfter);
-            cells.add(i >= 0 ? i + 1 : cells.size(), c);
             c.setPlaceholder(true);
             c.beginGenerating(false);
             c.setRecipe(recipe);
+            int i = insertAfter == null ? -1 : cells.indexOf(insertAfter);
+            cells.add(i >= 0 ? i + 1 : cells.size(), c);
             made.add(c);
             insertAfter = c;
             return c;
         }
 
         @Override
+        public void textStart() {
+            text = newCell(CellViewModel.text(""));
+            picture = null;
+        }
+
+        @Override
         public void token(String t) {
             if (text == null) {
-                text = newCell(CellViewModel.text(""));
-                picture = null;
+                textStart();
             }
             text.appendText(text.getText().isEmpty() ? t.stripLeading() : t);
         }
 
         @Override
+        public void textEnd(String finalText) {
+            if (text == null) {
+                return;
+            }
+            // the decoded passage replaces the streamed pieces; a passage with no words leaves no cell
+            if (finalText == null || finalText.isBlank()) {
+                cells.remove(text);
+                made.remove(text);
+                insertAfter = made.isEmpty() ? insertAfterStart : made.get(made.size() - 1);
+            } else {
+                text.setText(finalText.strip());
+                text.setStatus("written");
+            }
+            text = null;
+        }
+
+        @Override
+        public void imageStart(int index) {
+            picture = newCell(new CellViewModel(CellViewModel.newId(), CellKind.IMAGE));
+            picture.setStatus("starting");
+            text = null;
+        }
+
+        @Override
         public void preview(int step, int total, Image preview) {
             if (picture == null) {
-                picture = newCell(new CellViewModel(CellViewModel.newId(), CellKind.IMAGE));
-                text = null;
+                imageStart(-1);
             }
             picture.setProgress(step / (double) total);
             picture.setStatus("step " + step + " of " + total);
@@ -608,7 +703,7 @@ public final class StoryboardViewModel {
         @Override
         public void image(int index, BufferedImage img) {
             if (picture == null) {
-                preview(1, 1, null);
+                imageStart(index);
             }
             picture.setImage(img);
             picture = null;
@@ -617,8 +712,8 @@ public final class StoryboardViewModel {
 
         @Override
         public void succeeded(Engine.Continuation c) {
-            // the engine's items are final (decoded text may differ from the streamed pieces): match them to the
-            // streamed cells in order, drop streamed cells with no item, add cells for items that did not stream
+            // the engine's items are final; the text and picture events made one cell per item, in order. Match
+            // them anyway (a safety net): drop streamed cells with no item, add cells for items that did not stream
             List<CellViewModel> keep = new ArrayList<>();
             int next = 0;
             for (Document.Item item : c.items()) {
@@ -695,8 +790,8 @@ public final class StoryboardViewModel {
     /**
      * Regenerate or vary seed: the cell shows the new text or previews; the old content becomes a version. The
      * recipe's mode picks the engine call: a continuation from the cells above (text is written with no picture
-     * after it; a picture is painted right after the context, see the report on the missing "paint now" call), a
-     * picture from the sketch it came from, from its style reference, or from its prompt.
+     * after it; a picture is painted right after the cells above, {@code Engine.paintNext}), a picture from the
+     * sketch it came from, from its style reference, or from its prompt.
      */
     private final class RegenerateSpec implements GenerationJob.Spec<Remade> {
         private final CellViewModel cell;
@@ -751,13 +846,15 @@ public final class StoryboardViewModel {
                     }
                     List<CellViewModel> ctx = contextUpTo(cell, false);
                     Document doc = documentOf(ctx);
-                    // text is written with no picture after it; a picture is painted right after the context, with
-                    // at most one token of text first (the engine has no "paint now" call)
-                    SamplingOptions o = cell.isText() ? options.withMaxImages(0)
-                            : options.withText(GenerationSettings.TEMPERATURE, GenerationSettings.TOP_P,
-                            GenerationSettings.REPETITION_PENALTY, 0, 1).withMaxImages(1);
                     recipe = recipe(Recipe.Mode.CONTINUE, ctx, options);
-                    work = (l, c) -> remade(e.continueDocument(doc, o, l, c));
+                    if (cell.isText()) {
+                        // text is written with no picture after it
+                        SamplingOptions o = options.withMaxImages(0);
+                        work = (l, c) -> remade(e.continueDocument(doc, o, l, c));
+                    } else {
+                        // the picture that comes next after the cells above, with no text first
+                        work = (l, c) -> new Remade(null, e.paintNext(doc, options, l, c));
+                    }
                 }
             }
             cell.beginGenerating(true);
@@ -771,6 +868,13 @@ public final class StoryboardViewModel {
         public void token(String t) {
             if (cell.isText()) {
                 cell.appendText(cell.getText().isEmpty() ? t.stripLeading() : t);
+            }
+        }
+
+        @Override
+        public void textEnd(String finalText) {
+            if (cell.isText() && finalText != null) {
+                cell.setText(finalText.strip());
             }
         }
 

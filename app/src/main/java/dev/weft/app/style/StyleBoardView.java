@@ -118,6 +118,7 @@ public final class StyleBoardView extends ScrollPane {
             var running = Bindings.createBooleanBinding(() -> !v.statusProperty().get().isFinished(),
                     v.statusProperty());
             bar.visibleProperty().bind(running);
+            bar.managedProperty().bind(running);
             Label seed = new Label("seed " + v.seed());
             seed.getStyleClass().add(Styles.MUTED);
             Button use = new Button("Use in story");

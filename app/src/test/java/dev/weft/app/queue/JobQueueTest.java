@@ -29,8 +29,28 @@ class JobQueueTest {
             }
 
             @Override
+            public void textStart() {
+                log.add("text start");
+            }
+
+            @Override
             public void token(String text) {
                 log.add("token " + text);
+            }
+
+            @Override
+            public void textEnd(String text) {
+                log.add("text end " + text);
+            }
+
+            @Override
+            public void imageStart(int index) {
+                log.add("image start " + index);
+            }
+
+            @Override
+            public void image(int index, java.awt.image.BufferedImage image) {
+                log.add("image " + index);
             }
 
             @Override
@@ -188,5 +208,46 @@ class JobQueueTest {
         assertEquals(JobStatus.CANCELLED, a.getStatus());
         assertTrue(!log.contains("ran"));
         CancellationToken.NEVER.check();
+    }
+
+    @Test
+    void theEnginesTextAndImageEventsReachTheSpecInOrder() {
+        ManualExecutor worker = new ManualExecutor();
+        UiQueue ui = new UiQueue();
+        JobQueue q = new JobQueue(worker, ui);
+        GenerationJob a = q.submit("a", spec("a", (l, c) -> {
+            l.onTextStart();
+            l.onToken(1, " a");
+            l.onToken(2, "fox");
+            l.onTextEnd("a fox");
+            l.onImageStart(3);
+            l.onImageStep(1, 2, () -> new java.awt.image.BufferedImage(1, 1,
+                    java.awt.image.BufferedImage.TYPE_INT_RGB));
+            l.onImage(3, new java.awt.image.BufferedImage(1, 1, java.awt.image.BufferedImage.TYPE_INT_RGB));
+            return "A";
+        }));
+        worker.runNext();
+        ui.drain();
+        assertEquals(List.of("start a", "text start", "token  a", "token fox", "text end a fox", "image start 3",
+                "image 3", "ok A", "end a SUCCEEDED"), log);
+        assertEquals(JobStatus.SUCCEEDED, a.getStatus());
+    }
+
+    @Test
+    void quietJobsLeaveTheListWhenDoneUnlessTheyFailed() {
+        ManualExecutor worker = new ManualExecutor();
+        JobQueue q = new JobQueue(worker, Runnable::run);
+        GenerationJob loud = q.submit("loud", spec("loud", (l, c) -> "L"));
+        GenerationJob ok = q.submit("quiet", spec("quiet", (l, c) -> "Q"), true);
+        GenerationJob bad = q.submit("bad", spec("bad", (l, c) -> {
+            throw new IllegalStateException("broken");
+        }), true);
+        GenerationJob cancelled = q.submit("gone", spec("gone", (l, c) -> "G"), true);
+        assertTrue(q.jobs().contains(ok), "shown while it waits");
+        q.cancel(cancelled);
+        worker.runAll();
+        assertEquals(List.of(bad, loud), q.jobs());
+        assertEquals(JobStatus.SUCCEEDED, ok.getStatus());
+        assertEquals("broken", bad.getError());
     }
 }

@@ -36,19 +36,19 @@ class SketchTest {
     @Test
     void paletteIsMmInterleavedsPerLocationColours() {
         // define_colors_per_location_mean_sep: 6 steps of 42 per channel; class k at location k - 1
-        assertEquals(0xFFFFFF, SegmentationPalette.color(1));            // wall: location 0
-        assertEquals((255 << 16) | (255 << 8) | (255 - 2 * 42), SegmentationPalette.color(3)); // sky
-        assertEquals((255 - 4 * 42) << 16 | (255 - 0) << 8 | (255 - 5 * 42), SegmentationPalette.color(150));
-        assertEquals(0, SegmentationPalette.color(SegmentationPalette.UNLABELLED));
-        long distinct = java.util.stream.IntStream.rangeClosed(1, 150).map(SegmentationPalette::color).distinct()
+        assertEquals(0xFFFFFF, SegmentationPalette.ade20kColor(1));            // wall: location 0
+        assertEquals((255 << 16) | (255 << 8) | (255 - 2 * 42), SegmentationPalette.ade20kColor(3)); // sky
+        assertEquals((255 - 4 * 42) << 16 | (255 - 0) << 8 | (255 - 5 * 42), SegmentationPalette.ade20kColor(150));
+        assertEquals(0, SegmentationPalette.ade20kColor(SegmentationPalette.UNLABELLED));
+        long distinct = java.util.stream.IntStream.rangeClosed(1, 150).map(SegmentationPalette::ade20kColor).distinct()
                 .count();
         assertEquals(150, distinct);
     }
 
     @Test
     void rasterizeStrokesFillEraseAndClear() {
-        int sky = SegmentationPalette.color(3);
-        int sand = SegmentationPalette.color(47);
+        int sky = SegmentationPalette.ade20kColor(3);
+        int sand = SegmentationPalette.ade20kColor(47);
         Sketch s = Sketch.empty()
                 .with(new SketchOp.Stroke(3, 20, false, new float[] {0, 50, 255, 50}))   // a band across
                 .with(new SketchOp.Fill(47, 10, 200))                                    // below the band
@@ -77,10 +77,12 @@ class SketchTest {
         TinyEngine.fast(sb.settings());
         CellViewModel sketch = sb.addSketch();
         assertTrue(sketch.isSketch());
-        sb.sketchTools().labelProperty().set(SegmentationPalette.byId(3));
-        sb.sketchOp(sketch, sb.sketchTools().stroke(new float[] {0, 40, 255, 40}));
-        sb.sketchTools().labelProperty().set(SegmentationPalette.byId(47));
-        sb.sketchOp(sketch, new SketchOp.Fill(47, 5, 250));
+        SegmentationPalette world = sketch.getSketch().palette();
+        assertEquals(13, world.classes().size(), "the tiny model's palette.json: the world's classes");
+        sb.sketchTools().labelProperty().set(world.byName("moon"));
+        sb.sketchOp(sketch, sb.sketchTools().stroke(new float[] {0, 40, 255, 40}, world));
+        sb.sketchTools().labelProperty().set(world.byName("boat"));
+        sb.sketchOp(sketch, new SketchOp.Fill(world.byName("boat").id(), 5, 250));
         sb.editText(sketch, "a beach under the sky");
         assertEquals(2, sketch.getSketch().ops().size());
         s.undo(); // caption

@@ -56,4 +56,9 @@ public final class ScriptedDialogs implements Dialogs {
     public Optional<Path> chooseExport(String title, String suggestedName, String extension) {
         return Optional.ofNullable(files.poll());
     }
+
+    @Override
+    public Optional<Path> chooseFolder(String title) {
+        return Optional.ofNullable(files.poll());
+    }
 }

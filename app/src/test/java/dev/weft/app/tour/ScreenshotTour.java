@@ -1,0 +1,237 @@
+package dev.weft.app.tour;
+
+import ai.djl.Device;
+import dev.weft.app.MainView;
+import dev.weft.app.StudioViewModel;
+import dev.weft.app.WeftStudio;
+import dev.weft.app.common.FxDialogs;
+import dev.weft.app.common.FxImages;
+import dev.weft.app.queue.GenerationJob;
+import dev.weft.app.service.EngineService;
+import dev.weft.app.sketch.SegmentationPalette;
+import dev.weft.app.sketch.SketchOp;
+import dev.weft.app.storyboard.CellViewModel;
+import dev.weft.app.storyboard.StoryboardViewModel;
+import dev.weft.app.style.StyleBoardViewModel;
+import javafx.application.Application;
+import javafx.application.Platform;
+import javafx.scene.control.TabPane;
+import javafx.stage.Stage;
+
+import javax.imageio.ImageIO;
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Takes the user guide's screenshots from the real studio window (GTK under Xvfb, the real engine): a continued
+ * story with its recipe, the dark theme, the queue with a running job, a sketch with its live preview and painted
+ * picture, the style board with variants. Not a test: run it with {@code docs/screenshots/take.sh}.
+ *
+ * <p>Arguments: the output folder. {@code -Dweft.model=DIR} picks the model (default {@code assets/tiny}).
+ */
+public final class ScreenshotTour extends Application {
+    private static Path out;
+
+    private StudioViewModel studio;
+    private MainView view;
+    private Stage stage;
+
+    public static void main(String[] args) {
+        out = Path.of(args.length > 0 ? args[0] : "docs/screenshots");
+        launch(args);
+    }
+
+    @Override
+    public void start(Stage s) throws Exception {
+        stage = s;
+        Path config = Files.createTempDirectory("weft-tour");
+        studio = StudioViewModel.builder().configDir(config).previewIntervalMillis(120).seeds(new java.util.Random(
+                7)::nextInt).build();
+        view = WeftStudio.show(s, studio, new FxDialogs(() -> s));
+        s.setX(0);
+        s.setY(0);
+        s.setWidth(1360);
+        s.setHeight(860);
+        studio.engine().load(EngineService.defaultModelDir(), Device.cpu());
+        Thread t = new Thread(() -> {
+            int code = 0;
+            try {
+                tour();
+            } catch (Throwable e) {
+                e.printStackTrace();
+                code = 1;
+            }
+            int c = code;
+            Platform.runLater(() -> {
+                studio.close();
+                Platform.exit();
+                System.exit(c);
+            });
+        }, "tour");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    // ------------------------------------------------------------------ helpers (tour thread)
+
+    private static <T> T fx(Callable<T> c) throws Exception {
+        CompletableFuture<T> f = new CompletableFuture<>();
+        Platform.runLater(() -> {
+            try {
+                f.complete(c.call());
+            } catch (Throwable e) {
+                f.completeExceptionally(e);
+            }
+        });
+        return f.get(60, TimeUnit.SECONDS);
+    }
+
+    private static void run(Runnable r) throws Exception {
+        fx(() -> {
+            r.run();
+            return null;
+        });
+    }
+
+    private static void waitFor(String what, BooleanSupplier done, int seconds) throws Exception {
+        long end = System.nanoTime() + seconds * 1_000_000_000L;
+        while (!fx(done::getAsBoolean)) {
+            if (System.nanoTime() > end) {
+                throw new IllegalStateException("timed out waiting for " + what);
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    private void idle() throws Exception {
+        waitFor("the queue", () -> studio.jobQueue().runningProperty().get() == null
+                && studio.jobQueue().waitingProperty().get() == 0, 600);
+    }
+
+    private void shot(String name) throws Exception {
+        Thread.sleep(600); // layout, CSS, image decoding
+        BufferedImage img = fx(() -> FxImages.fromFx(stage.getScene().snapshot(null)));
+        Files.createDirectories(out);
+        ImageIO.write(img, "png", out.resolve(name + ".png").toFile());
+        System.out.println("wrote " + out.resolve(name + ".png"));
+    }
+
+    private StoryboardViewModel sb() {
+        return studio.storyboard();
+    }
+
+    // ------------------------------------------------------------------ the tour
+
+    private void tour() throws Exception {
+        if (fx(() -> studio.engine().stateProperty().get() == EngineService.State.LOADING)) {
+            Thread.sleep(150);
+            shot("loading");
+        }
+        waitFor("the model", () -> studio.engine().isReady(), 600);
+        boolean world = fx(() -> !studio.engine().palette().equals(SegmentationPalette.ade20k()));
+        run(() -> {
+            var s = sb().settings();
+            s.randomSeedProperty().set(false);
+            s.seedProperty().set(11);
+            s.stepsProperty().set(Integer.getInteger("weft.tour.steps", 25));
+            s.maxTokensProperty().set(24);
+            s.imagesPerContinueProperty().set(1);
+        });
+
+        // 1. a story, continued twice; a picture's recipe and an earlier version in the inspector
+        String opening = world ? "a big red house at the bottom left in snow, in watercolour."
+                : "A small red fox walks into a quiet forest at dawn.";
+        run(() -> sb().addText(opening));
+        run(() -> sb().continueStory());
+        idle();
+        run(() -> sb().continueStory());
+        idle();
+        CellViewModel firstPicture = fx(() -> sb().cells().stream().filter(c -> c.getImage() != null).findFirst()
+                .orElseThrow());
+        run(() -> sb().varySeed(firstPicture));
+        idle();
+        run(() -> sb().select(firstPicture));
+        shot("storyboard");
+
+        // 2. the same in the dark theme
+        run(() -> studio.theme().darkProperty().set(true));
+        shot("dark");
+        run(() -> studio.theme().darkProperty().set(false));
+
+        // 3. the queue while a long job runs and another waits
+        CellViewModel last = fx(() -> sb().cells().get(sb().cells().size() - 1));
+        run(() -> {
+            sb().select(last);
+            sb().settings().stepsProperty().set(400);
+            sb().continueStory();
+            sb().varySeed(firstPicture);
+        });
+        waitFor("a picture being painted", () -> {
+            GenerationJob r = studio.jobQueue().runningProperty().get();
+            return r != null && r.progressProperty().get() > 0.04 && r.previewProperty().get() != null;
+        }, 600);
+        shot("queue");
+        run(() -> studio.jobQueue().cancelAll());
+        idle();
+        run(() -> sb().settings().stepsProperty().set(Integer.getInteger("weft.tour.steps", 25)));
+        BufferedImage reference = firstPicture.getImage();
+
+        // 4. a sketch: a map of the model's classes, a caption, the live preview, and the painted picture
+        run(() -> studio.project().newProject());
+        CellViewModel sketch = fx(() -> sb().addSketch());
+        run(() -> {
+            SegmentationPalette p = sketch.getSketch().palette();
+            var tools = sb().sketchTools();
+            tools.brushSizeProperty().set(64);
+            if (world) {
+                paint(sketch, p.byName("house"), 64, new float[] {40, 150, 110, 150, 110, 200, 40, 200});
+                paint(sketch, p.byName("tree"), 32, new float[] {190, 110, 190, 210});
+                paint(sketch, p.byName("tree"), 64, new float[] {190, 90, 200, 120});
+                paint(sketch, p.byName("moon"), 32, new float[] {60, 50, 64, 54});
+            } else {
+                sb().sketchOp(sketch, new SketchOp.Fill(p.byName("sky").id(), 5, 5));
+                paint(sketch, p.byName("grass"), 64, new float[] {0, 200, 256, 200, 256, 240, 0, 240});
+                paint(sketch, p.byName("tree"), 64, new float[] {60, 120, 60, 170});
+                paint(sketch, p.byName("house"), 64, new float[] {170, 150, 210, 150});
+            }
+            sb().editText(sketch, world ? "a big red house at the bottom left in snow, in watercolour."
+                    : "a house and a tree on a meadow");
+            tools.brushSizeProperty().set(16);
+            tools.labelProperty().set(p.brushes().get(0));
+            tools.liveProperty().set(true);
+        });
+        waitFor("the live preview", () -> sketch.livePreviewProperty().get() != null, 600);
+        idle();
+        run(() -> sb().paintFromSketch(sketch));
+        idle();
+        run(() -> sb().select(sketch));
+        shot("sketch");
+        run(() -> sb().sketchTools().liveProperty().set(false));
+
+        // 5. the style board: a reference and four variants
+        run(() -> {
+            TabPane tabs = (TabPane) stage.getScene().getRoot().lookup(".tab-pane");
+            tabs.getSelectionModel().select(1);
+            StyleBoardViewModel st = studio.styleBoard();
+            st.setReference(reference);
+            st.textProperty().set(world ? "a small blue fish at the top right in a meadow, in pixel art."
+                    : "a lighthouse on a cliff at night");
+            st.countProperty().set(4);
+            st.paint();
+        });
+        idle();
+        shot("style-board");
+    }
+
+    private void paint(CellViewModel sketch, SegmentationPalette.Entry e, double size, float[] points) {
+        var tools = sb().sketchTools();
+        tools.labelProperty().set(e);
+        tools.brushSizeProperty().set(size);
+        sb().sketchOp(sketch, tools.stroke(points, sketch.getSketch().palette()));
+    }
+}
