@@ -140,6 +140,9 @@ public final class Engine implements AutoCloseable {
                 if (stop == tok.eos()) {
                     return new Continuation(out, "the model ended the document");
                 }
+                if (stop == CONTEXT_FULL || !s.hasRoom(1, 0)) {
+                    return new Continuation(out, contextFull(s));
+                }
                 if (made >= o.maxImages()) {
                     return new Continuation(out, "image limit reached (" + o.maxImages() + ")");
                 }
@@ -154,6 +157,9 @@ public final class Engine implements AutoCloseable {
                 if (made >= o.maxImages()) {
                     // nothing follows: no need to encode the image for the LLM
                     return new Continuation(out, "image limit reached (" + o.maxImages() + ")");
+                }
+                if (!s.hasRoom(model.config.numImageTokens(), 1)) {
+                    return new Continuation(out, contextFull(s));
                 }
                 s.completeImage(img);
             }
@@ -263,11 +269,22 @@ public final class Engine implements AutoCloseable {
         }
     }
 
+    /** {@link #sampleText} stopped because the sequence reached the model's context length. */
+    private static final int CONTEXT_FULL = -2;
+
+    private String contextFull(InterleavedSession s) {
+        return "the model's context is full (" + s.length() + " of " + model.config.llm().maxPositions()
+                + " tokens, " + s.imageCount() + " images)";
+    }
+
     private int sampleText(InterleavedSession s, TokenSampler sampler, SamplingOptions o, GenerationListener l,
                            CancellationToken cancel, List<Integer> text) {
         TokenConfig tok = model.config.tokens();
         for (int i = 0; i < o.maxNewTokens(); i++) {
             cancel.check();
+            if (!s.hasRoom(1, 0)) {
+                return CONTEXT_FULL;
+            }
             float[] logits = s.logits();
             // only the pipeline places these
             logits[tok.image()] = Float.NEGATIVE_INFINITY;

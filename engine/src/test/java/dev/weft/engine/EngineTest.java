@@ -180,6 +180,11 @@ class EngineTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> engine.textToImage(words, FAST, GenerationListener.NONE, CancellationToken.NEVER));
         assertTrue(e.getMessage().contains("document too long") && e.getMessage().contains("512"), e.getMessage());
+        // a continuation that runs into the context stops and says so instead of failing
+        String nearly = "a red circle on grass . ".repeat(83); // 498 tokens + <s>
+        Engine.Continuation c = engine.continueDocument(Document.of(new Document.Text(nearly)),
+                FAST.withText(1f, 0.9f, 1f, 40, 40), GenerationListener.NONE, CancellationToken.NEVER);
+        assertTrue(c.stoppedBecause().contains("context is full"), c.stoppedBecause());
         List<Document.Item> many = new ArrayList<>();
         for (int i = 0; i < 9; i++) {
             many.add(new Document.Image(Images.gray(64)));

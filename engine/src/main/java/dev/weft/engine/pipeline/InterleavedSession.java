@@ -102,6 +102,12 @@ public final class InterleavedSession implements AutoCloseable {
         }
     }
 
+    /** Whether {@code newTokens} more tokens and {@code newImages} more images fit the model's limits. */
+    public boolean hasRoom(int newTokens, int newImages) {
+        return ids.size() + newTokens <= cfg.llm().maxPositions()
+                && images.size() + newImages <= cfg.llm().mmfs().maxImages() - 1;
+    }
+
     /** Tokens in the sequence so far (the context the next step sees). */
     public int length() {
         return ids.size();
