@@ -44,8 +44,13 @@ def position_table(cfg, device):
 def llm_forward(model, b):
     """Visual tokens + LLM over the batch: returns hidden (B, T, D) and the multi-scale features of every image."""
     cfg = model.cfg
-    vis, feats = model.visual_tokenizer(b.pixels)                              # (I, K, D), [c1..c4] (I, Cv, h, w)
-    embeds = mm_embeds(model.mm_decoder.embed_tokens, b.ids, vis, model.soi_token, cfg.tokens)   # (B, T, D)
+    pix = b.pixels
+    n_img = pix.shape[0]
+    if pix.is_cuda and n_img % 32:                                              # few distinct shapes: pad to 32k
+        pix = torch.cat([pix, pix.new_zeros((32 - n_img % 32,) + tuple(pix.shape[1:]))], 0)
+    vis, feats = model.visual_tokenizer(pix)                                   # (I, K, D), [c1..c4] (I, Cv, h, w)
+    vis, feats = vis[:n_img], [f[:n_img] for f in feats]
+    embeds = mm_embeds(model.mm_decoder.embed_tokens, b.ids, vis.float(), model.soi_token, cfg.tokens)  # (B, T, D)
     sides = llm_spatial_shapes(cfg)
     flat = torch.cat([f.flatten(2).transpose(1, 2) for f in feats if f.shape[-1] in sides], 1)  # (I, Sv, Dv)
     valid = (b.slot >= 0)

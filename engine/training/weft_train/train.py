@@ -280,6 +280,10 @@ class Run:
 
         def step(local):
             arrays = collate(mixer.docs(a.batch), tok)
+            jn = len(arrays["tg_row"])
+            if self.cuda and jn > 16 and jn % 16:                               # few distinct UNet batch sizes
+                for key in ("tg_row", "tg_boi", "tg_img", "tg_prev", "tg_task"):
+                    arrays[key] = arrays[key][:jn // 16 * 16]
             b = fw.Batch(arrays, world, self.dev)
             lat = world.latents(b.img_index[b.tg_img], scale) if b.tg_img.numel() else None
             loss, ce, mse, pt = fw.joint_loss(self.model, b, lat, abar, table, per_task=True)
