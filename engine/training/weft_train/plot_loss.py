@@ -16,12 +16,16 @@ COLOURS = [(31, 119, 180), (255, 127, 14), (44, 160, 44), (214, 39, 40), (148, 1
 
 
 def read(paths):
-    recs = []
+    """All records sorted by step, and the first step of each log (a run)."""
+    recs, starts = [], []
     for p in paths:
         with open(p) as f:
-            recs += [json.loads(line) for line in f if line.strip()]
+            run = [json.loads(line) for line in f if line.strip()]
+        if run:
+            starts.append(run[0]["step"])
+        recs += run
     recs.sort(key=lambda r: r["step"])
-    return recs
+    return recs, sorted(starts)
 
 
 def smooth(ys, k=5):
@@ -75,10 +79,9 @@ def main():
     a.add_argument("logs", nargs="+")
     a.add_argument("-o", "--out", required=True)
     args = a.parse_args()
-    recs = read(args.logs)
+    recs, starts = read(args.logs)
     vae = [r for r in recs if r["stage"] == "vae"]
     joint = [r for r in recs if r["stage"] == "joint"]
-    starts = sorted({r["step"] for r in recs if r.get("time", 1) <= 1.5})
     w, h = 1200, 900
     img = Image.new("RGB", (w, h), (255, 255, 255))
     d = ImageDraw.Draw(img)
