@@ -90,12 +90,41 @@ public record ModelConfig(String name, VisionConfig vision, QFormerConfig visual
                 TokenConfig.forVocab(vocabSize), 64);
     }
 
-    /** A preset by name: {@code tiny} or {@code mm-interleaved-13b}. */
+    /** Vocabulary of the weft-small tokenizer (assets/weft-small): the world's 61 words plus the specials. */
+    public static final int WEFT_SMALL_VOCAB = 67;
+
+    /**
+     * The bundled model trained on the procedural world (docs/model-card.md), about 9.4 M parameters: 128 px
+     * pictures everywhere (encoder 128 px with 16 px patches, so an 8 x 8 grid and adapter maps 32/16/8/4; decoder
+     * 16 x 16 latents of 8 channels and a VAE of factor 8), an LLM of width 256 with 4 layers (MMFS at 0 and 2),
+     * 16 visual tokens per image and 32 context queries. The VAE's {@code scaling_factor} is 1 / the standard
+     * deviation of its latents over the training pictures, measured after its training stage
+     * (engine/training/weft_train/train.py).
+     */
+    public static ModelConfig weftSmall() {
+        VisionConfig vision = new VisionConfig(128, 16, 128, 4, 4, 384, 1e-5, 16, 4, 0.5, 0.25, 2);
+        QFormerConfig visual = new QFormerConfig(16, 128, 2, 4, 256, 1, 128, true, 1e-12);
+        LlmConfig llm = new LlmConfig(WEFT_SMALL_VOCAB, 256, 448, 4, 4, 1e-6, 512, 10000.0, 2,
+                new MmfsConfig(128, 4, 3, 4, 3.0, 16));
+        QFormerConfig context = new QFormerConfig(32, 128, 1, 4, 256, 1, 256, false, 1e-12);
+        UNetConfig unet = new UNetConfig(8, 8, java.util.List.of(64, 128), 1, java.util.List.of(4, 8), 128, 16, 1e-5,
+                16, true, new MmfsConfig(128, 4, 4, 2, 1.0, 4));
+        VaeConfig vae = new VaeConfig(3, 8, java.util.List.of(32, 48, 64, 64), 1, 16, WEFT_SMALL_VAE_SCALE);
+        return new ModelConfig("weft-small", vision, visual, llm, context, unet, vae, SchedulerConfig.sd21Base(),
+                TokenConfig.forVocab(WEFT_SMALL_VOCAB), 128);
+    }
+
+    /** weft-small's latent scaling (1 / std of the trained VAE's latent means over the training pictures). */
+    static final double WEFT_SMALL_VAE_SCALE = 0.46755;
+
+    /** A preset by name: {@code tiny}, {@code weft-small} or {@code mm-interleaved-13b}. */
     public static ModelConfig preset(String name) {
         return switch (name) {
             case "tiny" -> tiny();
+            case "weft-small" -> weftSmall();
             case "mm-interleaved-13b" -> mmInterleaved13b();
-            default -> throw new ConfigException("unknown preset '" + name + "' (expected tiny or mm-interleaved-13b)");
+            default -> throw new ConfigException("unknown preset '" + name
+                    + "' (expected tiny, weft-small or mm-interleaved-13b)");
         };
     }
 

@@ -18,7 +18,7 @@ class ConfigPresetsTest {
 
     @Test
     void presetsMatchCommittedJson() throws Exception {
-        for (String name : new String[] {"tiny", "mm-interleaved-13b"}) {
+        for (String name : new String[] {"tiny", "weft-small", "mm-interleaved-13b"}) {
             ModelConfig preset = ModelConfig.preset(name);
             Path file = DIR.resolve(name + ".json");
             if (Boolean.getBoolean("weft.writePresets")) {

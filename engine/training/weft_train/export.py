@@ -1,0 +1,86 @@
+"""Exports trained weights (a folder of weights-*.safetensors + meta.json written by train.py) as the bundled model:
+
+    /usr/bin/python3 engine/training/weft_train/export.py CKPT_DIR [assets/weft-small]
+
+Writes model-0000k-of-0000n.safetensors shards in fp16 (each under 15 MiB) + model.safetensors.index.json (or one
+model.safetensors when it fits), and config.json = configs/weft-small.json with the VAE scaling factor measured in
+training (meta.json "scale"). The tokenizer.json of the folder is left as it is. Names are the checkpoint's
+(notes 1.9); every tensor the reference model has is written, nothing else.
+"""
+import json
+import os
+import sys
+
+import torch
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from weft_ref import config as cfgmod, st  # noqa: E402
+from weft_ref.model import MMInterleaved  # noqa: E402
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
+SHARD_BYTES = 14 * 2 ** 20
+
+
+def load_weights(folder):
+    w = {}
+    for f in sorted(os.listdir(folder)):
+        if f.startswith("weights-") and f.endswith(".safetensors"):
+            w.update(st.load(os.path.join(folder, f)))
+    with open(os.path.join(folder, "meta.json")) as f:
+        meta = json.load(f)
+    return w, meta
+
+
+def main(src, dst):
+    w, meta = load_weights(src)
+    cfg_path = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "configs", "weft-small.json")
+    with open(cfg_path) as f:
+        config = json.load(f)
+    if abs(config["vae"]["scaling_factor"] - round(meta["scale"], 5)) > 1e-9:
+        raise SystemExit(f"configs/weft-small.json has scaling_factor {config['vae']['scaling_factor']}, training "
+                         f"measured {round(meta['scale'], 5)}: set WEFT_SMALL_VAE_SCALE in ModelConfig.java and "
+                         f"regenerate the JSON (ConfigPresetsTest -Dweft.writePresets=true)")
+    cfg = cfgmod.load(cfg_path)
+    names = list(MMInterleaved(cfg).state_dict().keys())
+    missing = [k for k in names if k not in w]
+    extra = [k for k in w if k not in names]
+    if missing or extra:
+        raise SystemExit(f"weights do not match the model: missing {missing[:5]}, unexpected {extra[:5]}")
+    tensors = {k: (w[k].half() if w[k].is_floating_point() else w[k]) for k in names}
+    os.makedirs(dst, exist_ok=True)
+    for f in os.listdir(dst):
+        if f.startswith("model") and (f.endswith(".safetensors") or f.endswith(".index.json")):
+            os.remove(os.path.join(dst, f))
+    shards, cur, size = [], {}, 0
+    for k in sorted(tensors):
+        nb = tensors[k].numel() * tensors[k].element_size()
+        if cur and size + nb > SHARD_BYTES:
+            shards.append(cur)
+            cur, size = {}, 0
+        cur[k] = tensors[k]
+        size += nb
+    shards.append(cur)
+    info = {"model": "weft-small", "format": "pt", "steps": str(meta["step"]),
+            "stage_steps": json.dumps(meta["stage_steps"]), "dtype": "fp16"}
+    if len(shards) == 1:
+        st.save(shards[0], os.path.join(dst, "model.safetensors"), info)
+    else:
+        index = {"metadata": {"total_size": sum(t.numel() * t.element_size() for t in tensors.values())},
+                 "weight_map": {}}
+        for i, sh in enumerate(shards):
+            name = f"model-{i + 1:05d}-of-{len(shards):05d}.safetensors"
+            st.save(sh, os.path.join(dst, name), info)
+            for k in sh:
+                index["weight_map"][k] = name
+        with open(os.path.join(dst, "model.safetensors.index.json"), "w") as f:
+            json.dump(index, f, indent=2, sort_keys=True)
+    with open(os.path.join(dst, "config.json"), "w") as f:
+        json.dump(config, f, indent=2)
+        f.write("\n")
+    n = sum(t.numel() for t in tensors.values())
+    print(f"{dst}: {len(tensors)} tensors, {n / 1e6:.2f} M values, {len(shards)} file(s), "
+          f"{sum(os.path.getsize(os.path.join(dst, f)) for f in os.listdir(dst)) / 2**20:.1f} MiB in the folder")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], sys.argv[2] if len(sys.argv) > 2 else os.path.join(ROOT, "assets", "weft-small"))
