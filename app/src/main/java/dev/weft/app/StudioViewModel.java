@@ -60,6 +60,9 @@ public final class StudioViewModel implements AutoCloseable {
         this.styleBoard = new StyleBoardViewModel(storyboard, engine, queue, notifier, b.io, b.ui, b.seeds);
         this.export = new ExportViewModel(storyboard, project, notifier, b.io, b.ui);
         engine.stateProperty().addListener((o, a, s) -> {
+            if (s == EngineService.State.READY && engine.engine() != null) {
+                storyboard.settings().useModelDefaults(engine.engine().generationDefaults());
+            }
             if (s == EngineService.State.FAILED) {
                 notifier.publish(dev.weft.app.common.Notification.error("The model did not load",
                         engine.messageProperty().get() + "\nThe studio still opens, edits and saves stories; "

@@ -3,6 +3,7 @@ package dev.weft.engine;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import dev.weft.engine.config.GenerationDefaults;
 import dev.weft.engine.config.ModelConfig;
 import dev.weft.engine.config.TokenConfig;
 import dev.weft.engine.diffusion.schedulers.Scheduler;
@@ -40,19 +41,22 @@ import java.util.Set;
  * executing its pickles), seen through {@link KeyMaps#released} (checkpoint names to engine names).
  */
 public final class Engine implements AutoCloseable {
-    /** The captioning prompt after the image (notes 1.5). */
-    public static final String CAPTION_PROMPT = "a photo of";
+    /** MM-Interleaved's captioning prompt after the image (notes 1.5); a model may set its own. */
+    public static final String CAPTION_PROMPT = GenerationDefaults.MM_INTERLEAVED.captionPrompt();
 
     private final NDManager manager;
     private final MMInterleaved model;
     private final TextTokenizer tokenizer;
     private final String modelId;
+    private final GenerationDefaults defaults;
 
-    private Engine(NDManager manager, MMInterleaved model, TextTokenizer tokenizer, String modelId) {
+    private Engine(NDManager manager, MMInterleaved model, TextTokenizer tokenizer, String modelId,
+                   GenerationDefaults defaults) {
         this.manager = manager;
         this.model = model;
         this.tokenizer = tokenizer;
         this.modelId = modelId;
+        this.defaults = defaults;
     }
 
     /** Loads a model folder onto a device; every problem is reported with the file and what is wrong. */
@@ -69,11 +73,12 @@ public final class Engine implements AutoCloseable {
             throw new WeightsException(modelDir + ": model folder not found");
         }
         ModelConfig cfg = ModelConfig.read(modelDir.resolve("config.json"));
+        GenerationDefaults gen = GenerationDefaults.read(modelDir);
         TextTokenizer tok = TextTokenizer.load(modelDir.resolve("tokenizer.json"), cfg.tokens());
         NDManager m = NDManager.newBaseManager(device);
         try (WeightSource w = KeyMaps.released(cfg).apply(Checkpoints.open(modelDir))) {
             MMInterleaved model = MMInterleaved.load(cfg, w, m, progress);
-            return new Engine(m, model, tok, cfg.name());
+            return new Engine(m, model, tok, cfg.name(), gen);
         } catch (RuntimeException e) {
             m.close();
             tok.close();
@@ -83,7 +88,20 @@ public final class Engine implements AutoCloseable {
 
     /** An engine over a model already built (tests, benchmarks). Takes ownership of {@code manager}. */
     public static Engine of(MMInterleaved model, TextTokenizer tokenizer, NDManager manager) {
-        return new Engine(manager, model, tokenizer, model.config.name());
+        return new Engine(manager, model, tokenizer, model.config.name(), GenerationDefaults.MM_INTERLEAVED);
+    }
+
+    /** The model's preferred sampling settings ({@code generation.json}, else MM-Interleaved's). */
+    public GenerationDefaults generationDefaults() {
+        return defaults;
+    }
+
+    /** {@link #generationDefaults()} as sampling options, for {@code maxImages} images and a seed. */
+    public SamplingOptions defaultOptions(long seed, int maxImages) {
+        GenerationDefaults d = defaults;
+        return new SamplingOptions(d.temperature(), d.topP(), d.repetitionPenalty(), d.minNewTokens(),
+                d.maxNewTokens(), seed, d.steps(), d.guidance(),
+                dev.weft.engine.diffusion.schedulers.SchedulerKind.parse(d.scheduler()), maxImages);
     }
 
     public ModelConfig config() {
@@ -233,12 +251,13 @@ public final class Engine implements AutoCloseable {
         try (NDManager run = manager.newSubManager(); InterleavedSession s = new InterleavedSession(model, run)) {
             s.appendTokens(List.of(tok.bos()));
             s.appendImage(pixels(run, image));
-            s.appendTokens(tokenizer.encode(CAPTION_PROMPT));
+            String prompt = defaults.captionPrompt();
+            s.appendTokens(tokenizer.encode(prompt));
             TokenSampler sampler = TokenSampler.nucleus(o, Set.of(tok.eos(), tok.boi()), new Rng(o.seed()));
             List<Integer> text = new ArrayList<>();
             l.onTextStart();
             sampleText(s, sampler, o, l, cancel, text);
-            String caption = (CAPTION_PROMPT + " " + tokenizer.decode(text)).strip();
+            String caption = (prompt + " " + tokenizer.decode(text)).strip();
             l.onTextEnd(caption);
             return caption;
         }

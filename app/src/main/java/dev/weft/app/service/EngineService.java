@@ -221,19 +221,19 @@ public final class EngineService implements AutoCloseable {
         return weightBytes.getReadOnlyProperty();
     }
 
-    /** The bundled model: {@code -Dweft.model}, {@code $WEFT_MODEL}, else {@code assets/tiny} here or above. */
+    /** The bundled model: {@code -Dweft.model}, {@code $WEFT_MODEL}, else {@code assets/weft-small} here or above. */
     public static Path defaultModelDir() {
         String p = System.getProperty("weft.model", System.getenv("WEFT_MODEL"));
         if (p != null && !p.isBlank()) {
             return Path.of(p);
         }
         Path home = Path.of(System.getProperty("weft.home", "."));
-        for (Path c : new Path[] {home.resolve("assets/tiny"), home.resolve("../assets/tiny")}) {
+        for (Path c : new Path[] {home.resolve("assets/weft-small"), home.resolve("../assets/weft-small")}) {
             if (Files.isDirectory(c)) {
                 return c.normalize();
             }
         }
-        return home.resolve("assets/tiny");
+        return home.resolve("assets/weft-small");
     }
 
     @Override

@@ -15,11 +15,13 @@ import javafx.beans.property.SimpleIntegerProperty;
 import javafx.beans.property.SimpleLongProperty;
 import javafx.beans.property.SimpleObjectProperty;
 
-/** The generation settings of the storyboard (saved with the project). Text sampling uses MM-Interleaved's values. */
+/**
+ * The generation settings of the storyboard (saved with the project). Text sampling uses the loaded model's
+ * preferences ({@code generation.json} in its folder), else MM-Interleaved's values.
+ */
 public final class GenerationSettings {
-    static final float TEMPERATURE = 1f;
-    static final float TOP_P = 0.9f;
-    static final float REPETITION_PENALTY = 1.3f;
+    private volatile dev.weft.engine.config.GenerationDefaults model =
+            dev.weft.engine.config.GenerationDefaults.MM_INTERLEAVED;
 
     private final LongProperty seed = new SimpleLongProperty(this, "seed", 42);
     /** A new seed for every Continue (the seed used is written back to {@link #seedProperty()}). */
@@ -59,20 +61,33 @@ public final class GenerationSettings {
         return imagesPerContinue;
     }
 
+    /**
+     * Takes a newly loaded model's preferences: its text sampling from now on, and its steps, guidance and sampler
+     * as the settings shown (the user may change them afterwards).
+     */
+    public void useModelDefaults(dev.weft.engine.config.GenerationDefaults d) {
+        this.model = d;
+        steps.set(d.steps());
+        guidance.set(d.guidance());
+        scheduler.set(SchedulerKind.parse(d.scheduler()));
+    }
+
     /** Options for a Continue with this seed. */
     SamplingOptions options(long s) {
         return options(s, steps.get(), (float) guidance.get(), scheduler.get(), maxTokens.get())
                 .withMaxImages(Math.max(0, imagesPerContinue.get()));
     }
 
-    static SamplingOptions options(long s, int steps, float guidance, SchedulerKind k, int maxTokens) {
+    SamplingOptions options(long s, int steps, float guidance, SchedulerKind k, int maxTokens) {
         int max = Math.max(1, maxTokens);
+        dev.weft.engine.config.GenerationDefaults d = model;
         return SamplingOptions.defaults().withSeed(s).withSteps(Math.max(1, steps)).withGuidance(Math.max(0, guidance))
-                .withScheduler(k).withText(TEMPERATURE, TOP_P, REPETITION_PENALTY, Math.min(8, max), max);
+                .withScheduler(k).withText(d.temperature(), d.topP(), d.repetitionPenalty(),
+                        Math.min(d.minNewTokens(), max), max);
     }
 
     /** Options that re-make a recipe with another seed. */
-    static SamplingOptions options(Recipe r, long s) {
+    SamplingOptions options(Recipe r, long s) {
         SchedulerKind k;
         try {
             k = SchedulerKind.valueOf(r.scheduler());

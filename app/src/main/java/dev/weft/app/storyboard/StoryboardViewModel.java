@@ -461,8 +461,8 @@ public final class StoryboardViewModel {
                     "The first cell has nothing before it to continue from."));
             return null;
         }
-        SamplingOptions o = r != null ? GenerationSettings.options(r, seed)
-                : GenerationSettings.options(seed, settings.stepsProperty().get(),
+        SamplingOptions o = r != null ? settings.options(r, seed)
+                : settings.options(seed, settings.stepsProperty().get(),
                 (float) settings.guidanceProperty().get(), settings.schedulerProperty().get(),
                 settings.maxTokensProperty().get());
         String title = (c.isText() ? "Rewrite text" : "Repaint picture") + what + " (seed " + seed + ")";
@@ -523,7 +523,7 @@ public final class StoryboardViewModel {
                     .palette().name() + " classes; the model was trained on others, so the picture may not follow "
                     + "the map."));
         }
-        SamplingOptions o = GenerationSettings.options(seed, settings.stepsProperty().get(),
+        SamplingOptions o = settings.options(seed, settings.stepsProperty().get(),
                 (float) settings.guidanceProperty().get(), settings.schedulerProperty().get(),
                 settings.maxTokensProperty().get());
         return queue.submit("Paint sketch (seed " + o.seed() + ")", new PictureSpec(sketch, o, () -> {

@@ -117,7 +117,7 @@ class EngineEventsTest {
         GenerationJob again = sb.varySeed(pic);
         assertEquals(JobStatus.SUCCEEDED, again.getStatus(), () -> String.valueOf(again.getError()));
         long seed = pic.getRecipe().seed();
-        SamplingOptions o = GenerationSettings.options(pic.getRecipe(), seed);
+        SamplingOptions o = sb.settings().options(pic.getRecipe(), seed);
         BufferedImage expected = e.paintNext(before, o, GenerationListener.NONE, new CancellationToken());
         assertTrue(Arrays.equals(StoryboardViewModelTest.pixels(expected),
                 StoryboardViewModelTest.pixels(pic.getImage())), "the same picture paintNext paints");

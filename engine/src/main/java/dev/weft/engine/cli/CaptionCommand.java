@@ -29,7 +29,7 @@ final class CaptionCommand implements Callable<Integer> {
     public Integer call() {
         BufferedImage img = Images.read(image);
         try (Engine engine = model.load(System.err)) {
-            String text = engine.caption(img, sampling.options(0), dev.weft.engine.pipeline.GenerationListener.NONE,
+            String text = engine.caption(img, sampling.options(engine.generationDefaults(), 0), dev.weft.engine.pipeline.GenerationListener.NONE,
                     Common.cancelOnCtrlC());
             spec.commandLine().getOut().println(text);
             spec.commandLine().getOut().flush();

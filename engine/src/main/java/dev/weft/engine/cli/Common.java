@@ -21,13 +21,13 @@ import java.util.function.Supplier;
 final class Common {
     private Common() { }
 
-    /** The bundled model: {@code -Dweft.model}, {@code $WEFT_MODEL}, else {@code <weft.home>/assets/tiny}. */
+    /** The bundled model: {@code -Dweft.model}, {@code $WEFT_MODEL}, else {@code <weft.home>/assets/weft-small}. */
     static Path defaultModel() {
         String p = System.getProperty("weft.model", System.getenv("WEFT_MODEL"));
         if (p != null && !p.isBlank()) {
             return Path.of(p);
         }
-        return Path.of(System.getProperty("weft.home", ".")).resolve("assets/tiny");
+        return Path.of(System.getProperty("weft.home", ".")).resolve("assets/weft-small");
     }
 
     /** {@code --model} and {@code --device}. */
@@ -69,31 +69,36 @@ final class Common {
         }
     }
 
-    /** Sampling options with MM-Interleaved's defaults. */
+    /** Sampling options; each one left out takes the model's default ({@code generation.json}, else MM-Interleaved's). */
     static final class Sampling {
         @Option(names = "--seed", defaultValue = "42", description = "Seed (same seed, same result). Default ${DEFAULT-VALUE}.")
         long seed;
-        @Option(names = "--steps", defaultValue = "30", description = "Denoising steps. Default ${DEFAULT-VALUE}.")
-        int steps;
-        @Option(names = "--guidance", defaultValue = "7.5", description = "Classifier-free guidance. Default ${DEFAULT-VALUE}.")
-        float guidance;
-        @Option(names = "--scheduler", defaultValue = "ddpm", description = "ddpm, ddim or dpm++. Default ${DEFAULT-VALUE}.")
+        @Option(names = "--steps", description = "Denoising steps (MM-Interleaved: 30).")
+        Integer steps;
+        @Option(names = "--guidance", description = "Classifier-free guidance (MM-Interleaved: 7.5).")
+        Float guidance;
+        @Option(names = "--scheduler", description = "ddpm, ddim or dpm++ (MM-Interleaved: ddpm).")
         String scheduler;
-        @Option(names = "--temperature", defaultValue = "1.0", description = "Text temperature (0 = greedy). Default ${DEFAULT-VALUE}.")
-        float temperature;
-        @Option(names = "--top-p", defaultValue = "0.9", description = "Nucleus mass. Default ${DEFAULT-VALUE}.")
-        float topP;
-        @Option(names = "--repetition-penalty", defaultValue = "1.3", description = "Default ${DEFAULT-VALUE}.")
-        float repetitionPenalty;
-        @Option(names = "--min-tokens", description = "End tokens are suppressed before this many. Default 8 (or --max-tokens if lower).")
+        @Option(names = "--temperature", description = "Text temperature, 0 = greedy (MM-Interleaved: 1).")
+        Float temperature;
+        @Option(names = "--top-p", description = "Nucleus mass (MM-Interleaved: 0.9).")
+        Float topP;
+        @Option(names = "--repetition-penalty", description = "MM-Interleaved: 1.3.")
+        Float repetitionPenalty;
+        @Option(names = "--min-tokens", description = "End tokens are suppressed before this many (MM-Interleaved: 8).")
         Integer minTokens;
-        @Option(names = "--max-tokens", defaultValue = "90", description = "Default ${DEFAULT-VALUE}.")
-        int maxTokens;
+        @Option(names = "--max-tokens", description = "At most this many tokens of text per passage (MM-Interleaved: 90).")
+        Integer maxTokens;
 
-        SamplingOptions options(int maxImages) {
-            int min = minTokens != null ? minTokens : Math.min(8, maxTokens);
-            return new SamplingOptions(temperature, topP, repetitionPenalty, min, maxTokens, seed, steps,
-                    guidance, SchedulerKind.parse(scheduler), maxImages);
+        /** The options given, the model's defaults for the rest. */
+        SamplingOptions options(dev.weft.engine.config.GenerationDefaults model, int maxImages) {
+            dev.weft.engine.config.GenerationDefaults d = new dev.weft.engine.config.GenerationDefaults(null,
+                    temperature, topP, repetitionPenalty, minTokens, maxTokens, steps, guidance, scheduler)
+                    .orElse(model);
+            int max = d.maxNewTokens();
+            int min = minTokens != null ? minTokens : Math.min(d.minNewTokens(), max);
+            return new SamplingOptions(d.temperature(), d.topP(), d.repetitionPenalty(), min, max, seed, d.steps(),
+                    d.guidance(), SchedulerKind.parse(d.scheduler()), maxImages);
         }
     }
 

@@ -44,9 +44,9 @@ final class GenerateCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Document input = DocumentJson.read(doc);
-        var opts = sampling.options(images);
         Engine.Continuation c;
         try (Engine engine = model.load(System.err); var l = new Common.ConsoleListener(System.out)) {
+            var opts = sampling.options(engine.generationDefaults(), images);
             c = engine.continueDocument(input, opts, l, Common.cancelOnCtrlC());
         }
         System.out.println();

@@ -31,8 +31,8 @@ final class SegToImageCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         BufferedImage m = Images.read(map);
-        var opts = sampling.options(1);
         try (Engine engine = model.load(System.err); var l = new Common.ConsoleListener(null)) {
+            var opts = sampling.options(engine.generationDefaults(), 1);
             BufferedImage img = engine.segmentToImage(m, caption, opts, l, Common.cancelOnCtrlC());
             Images.writePng(img, out);
             System.err.println("weft: wrote " + out);

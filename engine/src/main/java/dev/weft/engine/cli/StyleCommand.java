@@ -31,8 +31,8 @@ final class StyleCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         BufferedImage ref = Images.read(reference);
-        var opts = sampling.options(1);
         try (Engine engine = model.load(System.err); var l = new Common.ConsoleListener(null)) {
+            var opts = sampling.options(engine.generationDefaults(), 1);
             BufferedImage img = engine.styleToImage(ref, text, opts, l, Common.cancelOnCtrlC());
             Images.writePng(img, out);
             System.err.println("weft: wrote " + out);

@@ -27,8 +27,8 @@ final class TextToImageCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        var opts = sampling.options(1);
         try (Engine engine = model.load(System.err); var l = new Common.ConsoleListener(null)) {
+            var opts = sampling.options(engine.generationDefaults(), 1);
             BufferedImage img = engine.textToImage(prompt, opts, l, Common.cancelOnCtrlC());
             Images.writePng(img, out);
             System.err.println("weft: wrote " + out + " (" + img.getWidth() + "x" + img.getHeight() + ")");
