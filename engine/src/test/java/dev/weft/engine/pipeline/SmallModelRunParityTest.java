@@ -57,14 +57,8 @@ class SmallModelRunParityTest {
 
     @Test
     void textToImage() {
-        try (NDManager m = manager.newSubManager(); Fixture f = Fixture.open("small_runs", m);
-             InterleavedSession s = new InterleavedSession(model, m)) {
-            s.appendTokens(toList(f.longs("t2i.ids")));
-            NDArray cond = s.conditionForLastBoi(m);
-            Tolerances.assertClose("t2i context", f.get("t2i.context"), cond, Tolerances.BLOCK);
-            NDArray img = s.paint(m, new DDIMScheduler(model.config.scheduler()), 20, 3.5f, f.get("t2i.latents"),
-                    StepNoise.NONE, GenerationListener.NONE, CancellationToken.NEVER);
-            Tolerances.assertClose("t2i image", f.get("t2i.image"), img, Tolerances.BLOCK);
+        try (NDManager m = manager.newSubManager(); Fixture f = Fixture.open("small_runs", m)) {
+            ReferenceRuns.textToImage(model, m, f, 20, 3.5f);
         }
     }
 
@@ -76,63 +70,20 @@ class SmallModelRunParityTest {
             s.appendTokens(List.of(tok.bos()));
             s.appendImage(f.get("caption.image"));
             for (int i = 0; i < 40; i++) {
-                int next = greedy(s, tok);
+                int next = ReferenceRuns.greedy(s, tok);
                 s.appendTokens(List.of(next));
                 if (next == tok.eos() || next == tok.boi()) {
                     break;
                 }
             }
-            assertEquals(toList(f.longs("caption.ids")), s.ids(), "caption token ids");
+            assertEquals(ReferenceRuns.toList(f.longs("caption.ids")), s.ids(), "caption token ids");
         }
     }
 
     @Test
     void continueStory() {
-        TokenConfig tok = model.config.tokens();
-        try (NDManager m = manager.newSubManager(); Fixture f = Fixture.open("small_runs", m);
-             InterleavedSession s = new InterleavedSession(model, m)) {
-            List<Integer> prompt = toList(f.longs("continue.prompt_ids"));
-            int boi = prompt.indexOf(tok.boi());
-            s.appendTokens(prompt.subList(0, boi));
-            s.appendImage(f.get("continue.image0"));
-            s.appendTokens(prompt.subList(boi + 1 + model.config.numImageTokens(), prompt.size()));
-            NDArray lat = f.get("continue.latents");
-            List<NDArray> made = new ArrayList<>();
-            while (made.size() < 2) {
-                for (int i = 0; i < 12; i++) {
-                    int next = greedy(s, tok);
-                    if (next == tok.eos() || next == tok.boi()) {
-                        assertEquals(tok.boi(), next, "the fixture's run never stops on </s>");
-                        break;
-                    }
-                    s.appendTokens(List.of(next));
-                }
-                s.appendTokens(List.of(tok.boi()));
-                NDArray img = s.paint(m, new DDIMScheduler(model.config.scheduler()), 10, 3.5f,
-                        lat.get(made.size() + ":" + (made.size() + 1)), StepNoise.NONE, GenerationListener.NONE,
-                        CancellationToken.NEVER);
-                made.add(img);
-                s.completeImage(img);
-            }
-            assertEquals(toList(f.longs("continue.ids")), s.ids(), "token ids of the whole run");
-            Tolerances.assertClose("continue image 1", f.get("continue.image1"), made.get(0), Tolerances.BLOCK);
-            Tolerances.assertClose("continue image 2", f.get("continue.image2"), made.get(1), Tolerances.BLOCK);
+        try (NDManager m = manager.newSubManager(); Fixture f = Fixture.open("small_runs", m)) {
+            ReferenceRuns.continueTwice(model, m, f, 12, 10, 3.5f);
         }
-    }
-
-    private static int greedy(InterleavedSession s, TokenConfig tok) {
-        float[] logits = s.logits();
-        logits[tok.image()] = Float.NEGATIVE_INFINITY;
-        logits[tok.bos()] = Float.NEGATIVE_INFINITY;
-        logits[tok.pad()] = Float.NEGATIVE_INFINITY;
-        return TokenSampler.argmax(logits);
-    }
-
-    static List<Integer> toList(long[] v) {
-        List<Integer> l = new ArrayList<>();
-        for (long x : v) {
-            l.add((int) x);
-        }
-        return l;
     }
 }

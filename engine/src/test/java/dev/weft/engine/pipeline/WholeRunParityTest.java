@@ -53,65 +53,15 @@ class WholeRunParityTest {
 
     @Test
     void textToImage() {
-        try (NDManager m = manager.newSubManager(); Fixture f = Fixture.open("tiny_runs", m);
-             InterleavedSession s = new InterleavedSession(model, m)) {
-            s.appendTokens(toList(f.longs("t2i.ids")));
-            NDArray cond = s.conditionForLastBoi(m);
-            Tolerances.assertClose("t2i context", f.get("t2i.context"), cond, Tolerances.BLOCK);
-            NDArray img = s.paint(m, new DDIMScheduler(model.config.scheduler()), 4, 3.0f, f.get("t2i.latents"),
-                    StepNoise.NONE, GenerationListener.NONE, CancellationToken.NEVER);
-            Tolerances.assertClose("t2i image", f.get("t2i.image"), img, Tolerances.BLOCK);
+        try (NDManager m = manager.newSubManager(); Fixture f = Fixture.open("tiny_runs", m)) {
+            ReferenceRuns.textToImage(model, m, f, 4, 3.0f);
         }
     }
 
     @Test
     void continueDocumentWithCache() {
-        TokenConfig tok = model.config.tokens();
-        try (NDManager m = manager.newSubManager(); Fixture f = Fixture.open("tiny_runs", m);
-             InterleavedSession s = new InterleavedSession(model, m)) {
-            // the prompt: <s> text <boi><image>xK text, the image given as pixels
-            List<Integer> prompt = toList(f.longs("continue.prompt_ids"));
-            int boi = prompt.indexOf(tok.boi());
-            s.appendTokens(prompt.subList(0, boi));
-            s.appendImage(f.get("continue.image0"));
-            int after = boi + 1 + model.config.numImageTokens();
-            s.appendTokens(prompt.subList(after, prompt.size()));
-            NDArray lat = f.get("continue.latents");
-            List<NDArray> made = new ArrayList<>();
-            // the reference's loop: greedy text (at most 5 tokens), then an image, twice
-            while (made.size() < 2) {
-                int stop = -1;
-                for (int i = 0; i < 5; i++) {
-                    float[] logits = s.logits();
-                    logits[tok.image()] = Float.NEGATIVE_INFINITY;
-                    logits[tok.bos()] = Float.NEGATIVE_INFINITY;
-                    logits[tok.pad()] = Float.NEGATIVE_INFINITY;
-                    int next = TokenSampler.argmax(logits);
-                    if (next == tok.eos() || next == tok.boi()) {
-                        stop = next;
-                        break;
-                    }
-                    s.appendTokens(List.of(next));
-                }
-                assertEquals(-1 == stop || tok.boi() == stop, true, "fixture run never stops on </s>");
-                s.appendTokens(List.of(tok.boi()));
-                NDArray img = s.paint(m, new DDIMScheduler(model.config.scheduler()), 3, 2.0f,
-                        lat.get(made.size() + ":" + (made.size() + 1)), StepNoise.NONE, GenerationListener.NONE,
-                        CancellationToken.NEVER);
-                made.add(img);
-                s.completeImage(img);
-            }
-            assertEquals(toList(f.longs("continue.ids")), s.ids(), "token ids of the whole run");
-            Tolerances.assertClose("continue image 1", f.get("continue.image1"), made.get(0), Tolerances.BLOCK);
-            Tolerances.assertClose("continue image 2", f.get("continue.image2"), made.get(1), Tolerances.BLOCK);
+        try (NDManager m = manager.newSubManager(); Fixture f = Fixture.open("tiny_runs", m)) {
+            ReferenceRuns.continueTwice(model, m, f, 5, 3, 2.0f);
         }
-    }
-
-    static List<Integer> toList(long[] v) {
-        List<Integer> l = new ArrayList<>();
-        for (long x : v) {
-            l.add((int) x);
-        }
-        return l;
     }
 }
