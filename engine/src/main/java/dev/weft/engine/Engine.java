@@ -96,14 +96,6 @@ public final class Engine implements AutoCloseable {
         return defaults;
     }
 
-    /** {@link #generationDefaults()} as sampling options, for {@code maxImages} images and a seed. */
-    public SamplingOptions defaultOptions(long seed, int maxImages) {
-        GenerationDefaults d = defaults;
-        return new SamplingOptions(d.temperature(), d.topP(), d.repetitionPenalty(), d.minNewTokens(),
-                d.maxNewTokens(), seed, d.steps(), d.guidance(),
-                dev.weft.engine.diffusion.schedulers.SchedulerKind.parse(d.scheduler()), maxImages);
-    }
-
     public ModelConfig config() {
         return model.config;
     }
@@ -193,15 +185,22 @@ public final class Engine implements AutoCloseable {
         if (doc.isEmpty()) {
             throw new IllegalArgumentException("empty document: nothing to paint after");
         }
+        return paintAfter(doc, "reading the document", o, l, cancel);
+    }
+
+    /** The document, {@code <|beginofimage|>}, and the painted image; events carry its index among the images. */
+    private BufferedImage paintAfter(Document doc, String phase, SamplingOptions o, GenerationListener l,
+                                     CancellationToken cancel) {
         TokenConfig tok = model.config.tokens();
+        int index = doc.images().size();
         try (NDManager run = manager.newSubManager(); InterleavedSession s = new InterleavedSession(model, run)) {
-            l.onPhase("reading the document");
+            l.onPhase(phase);
             appendDocument(s, run, doc);
             s.appendTokens(List.of(tok.boi()));
             l.onPhase("painting");
-            l.onImageStart(doc.images().size());
+            l.onImageStart(index);
             BufferedImage bi = Images.fromTensor(paint(s, run, o, 0, l, cancel));
-            l.onImage(doc.images().size(), bi);
+            l.onImage(index, bi);
             return bi;
         }
     }
@@ -263,23 +262,15 @@ public final class Engine implements AutoCloseable {
         }
     }
 
+    /** {@code <s>}, the given images, the text, then the painted image. */
     private BufferedImage generateAfter(List<BufferedImage> before, String text, SamplingOptions o,
                                         GenerationListener l, CancellationToken cancel) {
-        TokenConfig tok = model.config.tokens();
-        try (NDManager run = manager.newSubManager(); InterleavedSession s = new InterleavedSession(model, run)) {
-            l.onPhase("reading the prompt");
-            s.appendTokens(List.of(tok.bos()));
-            for (BufferedImage b : before) {
-                s.appendImage(pixels(run, b));
-            }
-            s.appendTokens(tokenizer.encode(text));
-            s.appendTokens(List.of(tok.boi()));
-            l.onPhase("painting");
-            l.onImageStart(before.size());
-            BufferedImage bi = Images.fromTensor(paint(s, run, o, 0, l, cancel));
-            l.onImage(0, bi);
-            return bi;
+        List<Document.Item> items = new ArrayList<>();
+        for (BufferedImage b : before) {
+            items.add(new Document.Image(b));
         }
+        items.add(new Document.Text(text));
+        return paintAfter(new Document(items), "reading the prompt", o, l, cancel);
     }
 
     private static void requireText(String s, String what) {
