@@ -150,6 +150,23 @@ final class Common {
         }
     }
 
+    /** One picture from a loaded engine, for {@link #paintToPng}. */
+    @FunctionalInterface
+    interface Painter {
+        BufferedImage paint(dev.weft.engine.Engine engine, SamplingOptions o, GenerationListener l,
+                            CancellationToken cancel);
+    }
+
+    /** Loads the model, paints one picture with a progress bar, and writes it as a PNG. */
+    static void paintToPng(ModelOptions model, Sampling sampling, Path out, Painter painter) throws java.io.IOException {
+        try (dev.weft.engine.Engine engine = model.load(System.err); var l = new ConsoleListener(null)) {
+            SamplingOptions opts = sampling.options(engine.generationDefaults(), 1);
+            BufferedImage img = painter.paint(engine, opts, l, cancelOnCtrlC());
+            dev.weft.engine.image.Images.writePng(img, out);
+            System.err.println("weft: wrote " + out + " (" + img.getWidth() + "x" + img.getHeight() + ")");
+        }
+    }
+
     static CancellationToken cancelOnCtrlC() {
         CancellationToken c = new CancellationToken();
         Runtime.getRuntime().addShutdownHook(new Thread(c::cancel));

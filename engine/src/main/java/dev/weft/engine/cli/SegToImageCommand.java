@@ -1,6 +1,5 @@
 package dev.weft.engine.cli;
 
-import dev.weft.engine.Engine;
 import dev.weft.engine.image.Images;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -31,12 +30,7 @@ final class SegToImageCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         BufferedImage m = Images.read(map);
-        try (Engine engine = model.load(System.err); var l = new Common.ConsoleListener(null)) {
-            var opts = sampling.options(engine.generationDefaults(), 1);
-            BufferedImage img = engine.segmentToImage(m, caption, opts, l, Common.cancelOnCtrlC());
-            Images.writePng(img, out);
-            System.err.println("weft: wrote " + out);
-        }
+        Common.paintToPng(model, sampling, out, (e, o, l, c) -> e.segmentToImage(m, caption, o, l, c));
         return 0;
     }
 }

@@ -1,12 +1,9 @@
 package dev.weft.engine.cli;
 
-import dev.weft.engine.Engine;
-import dev.weft.engine.image.Images;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
@@ -27,12 +24,7 @@ final class TextToImageCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        try (Engine engine = model.load(System.err); var l = new Common.ConsoleListener(null)) {
-            var opts = sampling.options(engine.generationDefaults(), 1);
-            BufferedImage img = engine.textToImage(prompt, opts, l, Common.cancelOnCtrlC());
-            Images.writePng(img, out);
-            System.err.println("weft: wrote " + out + " (" + img.getWidth() + "x" + img.getHeight() + ")");
-        }
+        Common.paintToPng(model, sampling, out, (e, o, l, c) -> e.textToImage(prompt, o, l, c));
         return 0;
     }
 }
