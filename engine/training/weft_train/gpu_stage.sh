@@ -7,7 +7,8 @@
 # (seed 1, $WEFT_RECORDS records, default 100000) is generated into /tmp/world when missing, with the Java generator
 # from $WEFT_JAVA (a tar.xz holding a JRE in jre/ and the engine's jars in lib/; default .gpu/weft-java.tar.xz) or,
 # when $WEFT_JAVA is "system", with `java` and $WEFT_CP. Checkpoints: /tmp/ckpt (resumed when present), else the
-# fp16 weights in $WEFT_CARRIED (default .gpu/ckpt). Outputs go to $OUT (default out/stage).
+# fp16 weights in $WEFT_CARRIED (default .gpu/ckpt). Outputs go to $OUT (default out/stage). On a machine with
+# several GPUs every stage runs data-parallel on all of them (torchrun; --batch is per GPU).
 set -uo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 stage="$1"; minutes="${2:-8}"; shift; shift || true
@@ -22,7 +23,13 @@ if [ ! -f "$world/manifest.json" ]; then
       --out "$world" --quiet || exit 1
   echo "world: generated in $(( $(date +%s) - t )) s: $(du -sh $world | cut -f1)"
 fi
-train="python3 $here/train.py --data $world"
+# one process per GPU (data-parallel, --batch per GPU) when the machine has several; $WEFT_GPUS overrides the count
+gpus="${WEFT_GPUS:-$(nvidia-smi -L 2>/dev/null | grep -c ^GPU)}"
+if [ "${gpus:-0}" -gt 1 ]; then
+  train="torchrun --standalone --nproc_per_node=$gpus $here/train.py --data $world"
+else
+  train="python3 $here/train.py --data $world"
+fi
 case "$stage" in
   smoke)
     rm -rf /tmp/smoke /tmp/smoke-out

@@ -11,6 +11,11 @@ Stages:
   MMI's objective (forward.py) over the task mix of docs.py. Run it several times; ``--decay`` on the last run
   anneals the learning rate to 5 % over that run's time.
 
+Data-parallel on several GPUs: launch with ``torchrun --standalone --nproc_per_node=N -m``-style (gpu_stage.sh does
+it when the machine has more than one GPU). Each rank draws its own documents (``--batch`` is per rank), gradients
+are averaged over ranks in one flat all-reduce, and rank 0's clock decides the learning-rate schedule and the end of
+the run, so every rank takes identical optimiser steps; rank 0 alone logs (means over ranks) and writes.
+
 Every run resumes from ``--ckpt/last.pt`` (fp32 weights, EMA, optimiser, step) when it exists, else from the fp16
 EMA weights of a carried folder (``--carried``, written by an earlier run's ``--out``), else starts fresh. At its end
 it writes ``last.pt`` and, to ``--out``: the EMA weights in fp16 (``weights-0000k.safetensors``, at most 15 MB each),
@@ -59,10 +64,71 @@ def parse(argv=None):
     return a.parse_args(argv)
 
 
+class Dist:
+    """Rank and size under torchrun (WORLD_SIZE > 1), else a single process."""
+
+    def __init__(self, device):
+        self.size = int(os.environ.get("WORLD_SIZE", "1"))
+        self.rank = int(os.environ.get("RANK", "0"))
+        self.local = int(os.environ.get("LOCAL_RANK", "0"))
+        self.device = device
+        if self.size > 1:
+            import torch.distributed as dist
+            self.dist = dist
+            if device.startswith("cuda"):
+                torch.cuda.set_device(self.local)
+                self.device = f"cuda:{self.local}"
+            dist.init_process_group("nccl" if device.startswith("cuda") else "gloo")
+
+    @property
+    def main(self):
+        return self.rank == 0
+
+    def average_grads(self, params):
+        """Every parameter's gradient replaced by its mean over ranks (one flat all-reduce)."""
+        if self.size == 1:
+            return
+        grads = [p.grad if p.grad is not None else torch.zeros_like(p) for p in params]
+        flat = torch.cat([g.reshape(-1) for g in grads])                         # (sum of numel,)
+        self.dist.all_reduce(flat)
+        flat.div_(self.size)
+        o = 0
+        for p in params:
+            n = p.numel()
+            p.grad = flat[o:o + n].view_as(p)
+            o += n
+
+    def from_main(self, value):
+        """Rank 0's float, on every rank."""
+        if self.size == 1:
+            return value
+        t = torch.tensor([value if self.main else 0.0], dtype=torch.float64, device=self.device)
+        self.dist.all_reduce(t)
+        return float(t.item())
+
+    def mean(self, values):
+        """Means over ranks of a list of floats."""
+        if self.size == 1:
+            return values
+        t = torch.tensor(values, dtype=torch.float64, device=self.device)
+        self.dist.all_reduce(t)
+        return (t / self.size).tolist()
+
+    def broadcast_params(self, module):
+        if self.size > 1:
+            for t in module.state_dict().values():
+                self.dist.broadcast(t, 0)
+
+    def barrier(self):
+        if self.size > 1:
+            self.dist.barrier()
+
+
 class Run:
     def __init__(self, args):
         self.args = args
-        self.dev = torch.device(args.device)
+        self.dist = Dist(args.device)
+        self.dev = torch.device(self.dist.device)
         self.cuda = self.dev.type == "cuda"
         if self.cuda:
             torch.backends.cuda.matmul.allow_tf32 = True
@@ -75,6 +141,8 @@ class Run:
         self.meta = {"step": 0, "stage_steps": {}, "scale": None, "runs": []}
         self.opt_state = None
         self.resumed = self.resume()
+        self.dist.broadcast_params(self.model)
+        torch.manual_seed(args.seed + 1000 * self.dist.rank + self.meta["step"])   # per-rank noise and dropout
 
     # ------------------------------------------------------------------------------------------ checkpoints
     def resume(self):
@@ -106,6 +174,9 @@ class Run:
 
     def save(self, opt, stage):
         a = self.args
+        if not self.dist.main:
+            self.dist.barrier()
+            return
         os.makedirs(a.ckpt, exist_ok=True)
         tmp = os.path.join(a.ckpt, "last.pt.part")
         torch.save({"model": self.model.state_dict(), "ema": self.ema, "meta": self.meta, "opt": opt.state_dict(),
@@ -113,6 +184,7 @@ class Run:
         os.replace(tmp, os.path.join(a.ckpt, "last.pt"))
         if a.out:
             write_weights(self.ema, self.meta, a.out)
+        self.dist.barrier()
 
     # ------------------------------------------------------------------------------------------ optimiser
     def optimizer(self, params, lr):
@@ -166,27 +238,36 @@ class Run:
         a = self.args
         t_start = time.time()
         world = GpuWorld(a.data, self.dev, self.cfg.vision.image_size)
-        print(f"data: {len(world)} pictures, {len(world.cat.stories)} stories, loaded in {time.time() - t_start:.1f} s;"
+        self.print(f"data: {len(world)} pictures, {len(world.cat.stories)} stories, loaded in {time.time() - t_start:.1f} s;"
               f" model {fw.num_params(self.model) / 1e6:.2f} M parameters; resumed from {self.resumed}, "
-              f"step {self.meta['step']}", flush=True)
+              f"step {self.meta['step']}; {self.dist.size} rank(s), batch {a.batch} per rank")
         if a.stage == "vae":
             self.train_vae(world)
         else:
             self.train_joint(world)
 
+    def print(self, *msg):
+        if self.dist.main:
+            print(*msg, flush=True)
+
     def loop(self, stage, params, lr, step_fn):
         a = self.args
         names = [n for n, _ in params]
+        plist = [p for _, p in params]
         opt = self.optimizer(params, lr)
-        log_path = os.path.join(a.out or a.ckpt, f"log-{stage}-{self.meta['step']:06d}.jsonl")
-        os.makedirs(os.path.dirname(log_path), exist_ok=True)
-        log = open(log_path, "w")
+        log = None
+        if self.dist.main:
+            log_path = os.path.join(a.out or a.ckpt, f"log-{stage}-{self.meta['step']:06d}.jsonl")
+            os.makedirs(os.path.dirname(log_path), exist_ok=True)
+            log = open(log_path, "w")
         t0 = time.time()
         budget = a.minutes * 60
         local = 0
         acc = {}
+        el = 0.0
         while True:
-            el = time.time() - t0
+            if local % 10 == 0:                               # rank 0's clock, every 10 steps, on every rank
+                el = self.dist.from_main(time.time() - t0)
             if el > budget or (a.max_steps and local >= a.max_steps):
                 break
             cur = self.set_lr(opt, lr, local, el / budget)
@@ -194,7 +275,8 @@ class Run:
                 loss, parts = step_fn(local)
             opt.zero_grad(set_to_none=True)
             loss.backward()
-            gn = torch.nn.utils.clip_grad_norm_([p for _, p in params], 1.0)
+            self.dist.average_grads(plist)
+            gn = torch.nn.utils.clip_grad_norm_(plist, 1.0)
             opt.step()
             self.meta["step"] += 1
             local += 1
@@ -204,20 +286,29 @@ class Run:
             acc.setdefault("grad_norm", []).append(gn.detach())
             if local % a.log_every == 0 or local == 1:
                 rec = {"stage": stage, "step": self.meta["step"], "time": round(time.time() - t0, 1), "lr": cur}
-                for k, v in acc.items():
-                    rec[k] = float(torch.stack([x.float() for x in v]).mean())
+                keys = sorted(acc)
+                means = self.dist.mean([float(torch.stack([x.float() for x in acc[k]]).mean()) for k in keys])
+                rec.update(zip(keys, means))
                 acc = {}
-                log.write(json.dumps(rec) + "\n")
-                log.flush()
-                print(" ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in rec.items()),
-                      flush=True)
-        log.close()
+                if log:
+                    log.write(json.dumps(rec) + "\n")
+                    log.flush()
+                self.print(" ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in rec.items()))
+        if log:
+            log.close()
+        if self.dist.size > 1:                               # the ranks must hold the same weights
+            with torch.no_grad():
+                mine = float(sum(p.double().sum() for p in plist))
+            main = self.dist.from_main(mine)
+            drift = self.dist.mean([abs(mine - main)])[0]
+            self.print(f"{stage}: weights in sync over {self.dist.size} ranks: mean |checksum - rank 0's| {drift:.3g}")
         self.meta["stage_steps"][stage] = self.meta["stage_steps"].get(stage, 0) + local
         self.meta["runs"].append({"stage": stage, "steps": local, "seconds": round(time.time() - t0, 1),
-                                  "batch": a.batch, "lr": lr, "decay": a.decay, "resumed": self.resumed})
+                                  "batch": a.batch, "ranks": self.dist.size, "lr": lr, "decay": a.decay,
+                                  "resumed": self.resumed})
         mem = f", peak {torch.cuda.max_memory_allocated() / 2**30:.1f} GiB" if self.cuda else ""
-        print(f"{stage}: {local} steps in {time.time() - t0:.1f} s ({local / max(1e-9, time.time() - t0):.2f} steps/s"
-              f"{mem})", flush=True)
+        self.print(f"{stage}: {local} steps in {time.time() - t0:.1f} s ({local / max(1e-9, time.time() - t0):.2f} steps/s"
+              f"{mem})")
         return opt
 
     def train_vae(self, world):
@@ -230,7 +321,7 @@ class Run:
             if n.startswith("image_decoder.decoder.vae."):
                 p.requires_grad_(True)
                 params.append((n, p))
-        gen = torch.Generator(device="cpu").manual_seed(a.seed + self.meta["step"])
+        gen = torch.Generator(device="cpu").manual_seed(a.seed + self.meta["step"] + 7919 * self.dist.rank)
 
         def step(_):
             idx = torch.randint(0, len(world), (a.batch,), generator=gen, device="cpu").to(self.dev)
@@ -243,6 +334,7 @@ class Run:
         with torch.no_grad():
             for n, p in params:
                 p.copy_(self.ema[n])
+            gen = torch.Generator(device="cpu").manual_seed(a.seed)              # the same pictures on every rank
             idx = torch.randint(0, len(world), (min(len(world), 4096),), generator=gen, device="cpu").to(self.dev)
             means = []
             for s in range(0, idx.numel(), 256):
@@ -251,9 +343,9 @@ class Run:
                 means.append(m.float())
             std = float(torch.cat(means).std())
             self.meta["scale"] = 1.0 / std
-            print(f"vae: latent std {std:.4f}, scaling factor {1 / std:.5f}", flush=True)
+            self.print(f"vae: latent std {std:.4f}, scaling factor {1 / std:.5f}")
         self.save(opt, "vae")
-        if a.out:
+        if a.out and self.dist.main:
             self.preview_vae(world)
 
     def train_joint(self, world):
@@ -264,7 +356,7 @@ class Run:
         vae = self.model.image_decoder.decoder.vae
         t = time.time()
         world.encode_latents(vae, autocast=self.autocast if self.cuda else None)
-        print(f"latents of {len(world)} pictures in {time.time() - t:.1f} s", flush=True)
+        self.print(f"latents of {len(world)} pictures in {time.time() - t:.1f} s")
         params = []
         for n, p in self.model.named_parameters():
             train = p.requires_grad and not n.startswith("image_decoder.decoder.vae.")
@@ -273,7 +365,7 @@ class Run:
                 params.append((n, p))
         tok = Tokens(world.ds.vocab)
         k = self.cfg.visual_resampler.num_queries
-        mixer = Mixer(world.cat, tok, k, seed=a.seed * 1000003 + self.meta["step"])
+        mixer = Mixer(world.cat, tok, k, seed=a.seed * 1000003 + self.meta["step"] + 7919 * self.dist.rank)
         abar = fw.abar_table(self.cfg, self.dev)
         table = fw.position_table(self.cfg, self.dev)
         ntask = len(TASKS)
@@ -296,7 +388,7 @@ class Run:
 
         opt = self.loop("joint", params, a.lr or 3e-4, step)
         self.save(opt, "joint")
-        if a.out:
+        if a.out and self.dist.main:
             self.preview_joint(world, tok, k, scale)
 
     # ------------------------------------------------------------------------------------------ previews
@@ -392,7 +484,10 @@ def save_sheet(rows, path):
 
 def main(argv=None):
     args = parse(argv)
-    Run(args).run()
+    run = Run(args)
+    run.run()
+    if run.dist.size > 1:
+        run.dist.dist.destroy_process_group()
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@ package dev.weft.engine.cli;
 
 import ai.djl.ndarray.NDManager;
 import dev.weft.engine.Engine;
+import dev.weft.engine.config.GenerationDefaults;
 import dev.weft.engine.diffusion.schedulers.SchedulerKind;
 import dev.weft.engine.eval.EvalNet;
 import dev.weft.engine.eval.EvalRunner;
@@ -56,11 +57,11 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--sampling-seed", defaultValue = "42",
             description = "Sampling seed of sample 0 (sample i uses it + i). Default ${DEFAULT-VALUE}.")
     long samplingSeed;
-    @Option(names = "--steps", defaultValue = "20", description = "Denoising steps. Default ${DEFAULT-VALUE}.")
-    int steps;
-    @Option(names = "--guidance", defaultValue = "7.5", description = "Classifier-free guidance. Default ${DEFAULT-VALUE}.")
-    float guidance;
-    @Option(names = "--scheduler", defaultValue = "ddim", description = "ddpm, ddim or dpm++. Default ${DEFAULT-VALUE}.")
+    @Option(names = "--steps", description = "Denoising steps. Default: the model's generation.json, else 30.")
+    Integer steps;
+    @Option(names = "--guidance", description = "Classifier-free guidance. Default: the model's generation.json, else 7.5.")
+    Float guidance;
+    @Option(names = "--scheduler", description = "ddpm, ddim or dpm++. Default: the model's generation.json, else ddpm.")
     String scheduler;
     @Option(names = "--temperature", defaultValue = "0", description = "Text temperature (0 = greedy). Default ${DEFAULT-VALUE}.")
     float temperature;
@@ -84,8 +85,13 @@ final class EvalCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        // the painting follows the model's own preferences (generation.json) unless given; text is greedy
+        GenerationDefaults d = new GenerationDefaults(null, null, null, null, null, null, steps, guidance, scheduler)
+                .orElse(GenerationDefaults.read(model.modelDir()));
+        int steps = d.steps();
+        float guidance = d.guidance();
         SamplingOptions so = new SamplingOptions(temperature, topP, repetitionPenalty, 1, maxTokens, samplingSeed,
-                steps, guidance, SchedulerKind.parse(scheduler), 1);
+                steps, guidance, SchedulerKind.parse(d.scheduler()), 1);
         EvalRunner.Options opts = new EvalRunner.Options(seed, count, storyFrames, so);
         Path evalFile = evaluator != null ? evaluator : defaultEvaluator();
         if (!Files.isRegularFile(evalFile)) {
