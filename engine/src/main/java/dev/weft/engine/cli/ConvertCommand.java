@@ -277,7 +277,7 @@ final class ConvertCommand implements Callable<Integer> {
         }
     }
 
-    private static void resetPeaks() {
+    static void resetPeaks() {
         for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
             if (p.getType() == MemoryType.HEAP && p.isValid()) {
                 p.resetPeakUsage();

@@ -16,7 +16,8 @@ import java.io.PrintWriter;
 @Command(name = "weft", mixinStandardHelpOptions = true, version = "weft 0.1.0", scope = CommandLine.ScopeType.INHERIT,
         description = "Interleaved text and images with MM-Interleaved, on this machine.",
         subcommands = {InfoCommand.class, TextToImageCommand.class, GenerateCommand.class, SegToImageCommand.class,
-                StyleCommand.class, CaptionCommand.class, BenchCommand.class, ConvertCommand.class, EvalCommand.class,
+                StyleCommand.class, CaptionCommand.class, BenchCommand.class, ConvertCommand.class, CheckCommand.class,
+                EvalCommand.class,
                 dev.weft.engine.world.WorldCommand.class})
 public final class WeftCli implements Runnable {
     public static final int BAD_INPUT = 2;

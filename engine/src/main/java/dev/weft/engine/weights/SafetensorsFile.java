@@ -159,6 +159,16 @@ public final class SafetensorsFile implements AutoCloseable {
         }
     }
 
+    /** Where the tensor's raw bytes lie in this file (valid while it is open). */
+    public RawTensor rawTensor(String name) {
+        long[] off = offsets.get(name);
+        if (off == null) {
+            throw new WeightsException(path + ": no tensor named '" + name + "'");
+        }
+        TensorInfo info = infos.get(name);
+        return RawTensor.contiguous(path.toString(), channel, dataStart + off[0], info.dtype(), info.shape());
+    }
+
     /** The tensor's values converted to fp32, in a direct native-order buffer. */
     public ByteBuffer float32(String name) {
         TensorInfo info = infos.get(name);

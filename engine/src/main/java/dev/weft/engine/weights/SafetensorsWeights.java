@@ -100,6 +100,26 @@ public final class SafetensorsWeights implements WeightSource {
     }
 
     @Override
+    public RawTensor rawTensor(String name) {
+        SafetensorsFile f = owner.get(name);
+        if (f == null) {
+            throw new WeightsException(description + ": no tensor named '" + name + "'");
+        }
+        return f.rawTensor(name);
+    }
+
+    /** The file holding a tensor, or null. */
+    public java.nio.file.Path fileOf(String name) {
+        SafetensorsFile f = owner.get(name);
+        return f == null ? null : f.path();
+    }
+
+    /** How many files were read. */
+    public int fileCount() {
+        return files.size();
+    }
+
+    @Override
     public String describe() {
         return description;
     }

@@ -12,6 +12,14 @@ public interface WeightSource extends AutoCloseable {
     /** The tensor's values as fp32 in a direct, native-order buffer. */
     ByteBuffer float32(String name);
 
+    /**
+     * Where the tensor's raw stored bytes lie, for streaming over them without converting or copying them
+     * ({@link TensorScan}); valid until the source is closed. Sources that are not files cannot say.
+     */
+    default RawTensor rawTensor(String name) {
+        throw new WeightsException(describe() + ": raw access to '" + name + "' is not available from this source");
+    }
+
     /** Where the weights came from, for messages. */
     String describe();
 

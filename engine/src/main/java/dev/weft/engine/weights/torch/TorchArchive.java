@@ -1,6 +1,7 @@
 package dev.weft.engine.weights.torch;
 
 import dev.weft.engine.weights.DType;
+import dev.weft.engine.weights.RawTensor;
 import dev.weft.engine.weights.TensorInfo;
 import dev.weft.engine.weights.WeightsException;
 
@@ -374,6 +375,13 @@ public final class TorchArchive implements AutoCloseable {
             throw new WeightsException(label + ": no tensor named '" + name + "'");
         }
         return t;
+    }
+
+    /** Where the tensor's raw bytes lie: its view of its storage in this file (valid while the archive is open). */
+    public RawTensor rawTensor(String name) {
+        TorchTensor t = tensor(name);
+        return new RawTensor(label, channel, t.storage().dataStart(), t.dtype(), t.offset(), t.shape().clone(),
+                t.stride().clone());
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.weft.engine.weights.torch;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.weft.engine.weights.RawTensor;
 import dev.weft.engine.weights.TensorInfo;
 import dev.weft.engine.weights.WeightSource;
 import dev.weft.engine.weights.WeightsException;
@@ -152,6 +153,21 @@ public final class TorchWeights implements WeightSource {
             throw new WeightsException(description + ": no tensor named '" + name + "'");
         }
         return a.float32(name);
+    }
+
+    @Override
+    public RawTensor rawTensor(String name) {
+        TorchArchive a = owner.get(name);
+        if (a == null) {
+            throw new WeightsException(description + ": no tensor named '" + name + "'");
+        }
+        return a.rawTensor(name);
+    }
+
+    /** The shard holding a tensor, or null. */
+    public Path fileOf(String name) {
+        TorchArchive a = owner.get(name);
+        return a == null ? null : a.path();
     }
 
     @Override
