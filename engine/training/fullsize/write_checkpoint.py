@@ -50,7 +50,7 @@ def fill(name, t):
     g = torch.Generator().manual_seed(zlib.crc32(name.encode()))
     with torch.no_grad():
         t.normal_(0.0, 0.02, generator=g)
-        if t.dim() == 1 and ("norm" in name or name.endswith("ln.weight")) and name.endswith("weight"):
+        if t.dim() == 1 and ("norm" in name.lower() or name.endswith("ln.weight")) and name.endswith("weight"):
             t.add_(1.0)
 
 

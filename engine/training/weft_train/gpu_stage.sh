@@ -18,7 +18,8 @@ world=/tmp/world
 if [ ! -f "$world/manifest.json" ]; then
   t=$(date +%s)
   if [ "${WEFT_JAVA:-}" = system ]; then java=java; cp="$WEFT_CP"
-  else tar -C /tmp -xJf "${WEFT_JAVA:-.gpu/weft-java.tar.xz}" || exit 1; java=/tmp/jre/bin/java; cp='/tmp/lib/*'; fi
+  else [ -x /tmp/jre/bin/java ] || tar -C /tmp -xJf "${WEFT_JAVA:-.gpu/weft-java.tar.xz}" || exit 1
+       java=/tmp/jre/bin/java; cp='/tmp/lib/*'; fi
   "$java" -cp "$cp" dev.weft.engine.world.WorldCommand --seed 1 --count "${WEFT_RECORDS:-100000}" \
       --out "$world" --quiet || exit 1
   echo "world: generated in $(( $(date +%s) - t )) s: $(du -sh $world | cut -f1)"
