@@ -111,10 +111,9 @@ final class InfoCommand implements Callable<Integer> {
 
     static String device() {
         try {
-            ai.djl.engine.Engine e = ai.djl.engine.Engine.getInstance();
-            int gpus = e.getGpuCount();
-            return "CPU (" + Runtime.getRuntime().availableProcessors() + " cores), " + e.getEngineName() + " "
-                    + e.getVersion() + ", " + (gpus == 0 ? "no CUDA GPU visible" : gpus + " CUDA GPU(s)");
+            int gpus = dev.weft.engine.Devices.gpuCount();
+            return "CPU (" + Runtime.getRuntime().availableProcessors() + " cores), " + dev.weft.engine.Devices.flavour()
+                    + ", " + (gpus == 0 ? "no CUDA GPU visible" : gpus + " CUDA GPU(s)");
         } catch (RuntimeException | UnsatisfiedLinkError e) {
             return "CPU (engine not available: " + e.getMessage() + ")";
         }
