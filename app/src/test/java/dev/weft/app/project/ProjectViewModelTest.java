@@ -77,6 +77,21 @@ class ProjectViewModelTest {
     }
 
     @Test
+    void theRecentFilesListTellsItsListenersAboutNewFiles() {
+        StudioViewModel a = session(1);
+        java.util.concurrent.atomic.AtomicInteger changes = new java.util.concurrent.atomic.AtomicInteger();
+        // as the Open Recent menu does: it keeps no reference to the list it listens to
+        a.project().recent().addListener((javafx.collections.ListChangeListener<Path>) ch ->
+                changes.incrementAndGet());
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+        }
+        a.storyboard().addText("a red circle.");
+        assertTrue(a.project().saveAs(dir.resolve("one.weft")).join());
+        assertTrue(changes.get() >= 1, "the menu hears of the saved file");
+    }
+
+    @Test
     void badFileGivesAnErrorAndLeavesTheStoryboardAlone() throws Exception {
         StudioViewModel s = session(1);
         fill(s.storyboard());

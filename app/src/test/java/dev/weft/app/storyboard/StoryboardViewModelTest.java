@@ -234,6 +234,29 @@ class StoryboardViewModelTest {
         assertEquals(1, text.history().size());
     }
 
+    @Test
+    void listenersOnACellsVersionsHearEveryChange() {
+        StudioViewModel s = offline();
+        StoryboardViewModel sb = s.storyboard();
+        Recipe r = new Recipe(Recipe.Mode.CONTINUE, List.of(), "1 text cell, 0 pictures", "Once", 7, 3, 1f, "DDIM",
+                6, "tiny", 1234);
+        sb.load(new dev.weft.app.project.Project(List.of(new dev.weft.app.project.CellData("i1",
+                dev.weft.app.project.CellKind.IMAGE, "", picture(0x101010), r,
+                List.of(new dev.weft.app.project.Version("", picture(0x202020), r.withSeed(6))))), null));
+        CellViewModel c = sb.cells().get(0);
+        java.util.concurrent.atomic.AtomicInteger changes = new java.util.concurrent.atomic.AtomicInteger();
+        // as the inspector does: it keeps the cell, not the list it listens to
+        c.history().addListener((javafx.collections.ListChangeListener<dev.weft.app.project.Version>) ch ->
+                changes.incrementAndGet());
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+        }
+        sb.restore(c, c.history().get(0));
+        assertEquals(6, c.getRecipe().seed());
+        assertEquals(1, changes.get(), "the restored version left the list, the current one joined it");
+        assertSame(c.history(), c.history());
+    }
+
     static int[] pixels(BufferedImage b) {
         return b.getRGB(0, 0, b.getWidth(), b.getHeight(), null, 0, b.getWidth());
     }
