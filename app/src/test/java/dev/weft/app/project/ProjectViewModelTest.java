@@ -109,6 +109,25 @@ class ProjectViewModelTest {
     }
 
     @Test
+    void aZipSlipProjectIsRefusedAndNothingIsWrittenOrChanged() throws Exception {
+        StudioViewModel s = session(1);
+        fill(s.storyboard());
+        Project before = s.storyboard().toProject();
+        Path evil = ProjectFileTest.zipSlip(dir.resolve("evil.weft"));
+        byte[] bytes = Files.readAllBytes(evil);
+        assertFalse(s.project().open(evil).join());
+        Notification n = s.notifier().last();
+        assertEquals(Notification.Level.ERROR, n.level());
+        assertEquals("Cannot open evil.weft", n.title());
+        assertTrue(n.message().contains("points outside the project") && n.message().contains("../../evil.sh"),
+                n.message());
+        ProjectFileTest.assertSameProject(before, s.storyboard().toProject());
+        assertNull(s.project().getFile());
+        assertArrayEquals(bytes, Files.readAllBytes(evil));
+        assertFalse(Files.exists(dir.resolve("../../evil.sh").normalize()), "nothing was extracted");
+    }
+
+    @Test
     void recoveryAfterASimulatedCrash() throws Exception {
         Path saved = dir.resolve("story.weft");
         StudioViewModel crashed = session(1);

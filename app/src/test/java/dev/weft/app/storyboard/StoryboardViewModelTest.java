@@ -235,6 +235,44 @@ class StoryboardViewModelTest {
     }
 
     @Test
+    void cancellingARunningContinueKeepsTheWrittenTextAndDropsTheUnfinishedPicture() {
+        StudioViewModel s = studio(EngineService.of(TinyEngine.get(), UiThread.direct()));
+        StoryboardViewModel sb = s.storyboard();
+        TinyEngine.fast(sb.settings());
+        sb.settings().stepsProperty().set(40);
+        CellViewModel start = sb.addText("A red fox walks into the forest.");
+        int before = s.undoManager().undoCount();
+        // the user presses Cancel while the picture is being painted (a fifth of the way)
+        double[] cancelledAt = {-1};
+        sb.cells().addListener((javafx.collections.ListChangeListener<CellViewModel>) ch -> {
+            while (ch.next()) {
+                for (CellViewModel c : ch.getAddedSubList()) {
+                    c.progressProperty().addListener((o, a, p) -> {
+                        if (!c.isText() && p.doubleValue() >= 0.2 && cancelledAt[0] < 0) {
+                            cancelledAt[0] = p.doubleValue();
+                            s.jobQueue().cancel(s.jobQueue().runningProperty().get());
+                        }
+                    });
+                }
+            }
+        });
+        GenerationJob job = sb.continueStory();
+        assertEquals(JobStatus.CANCELLED, job.getStatus(), () -> String.valueOf(job.getError()));
+        assertTrue(cancelledAt[0] >= 0.2 && cancelledAt[0] < 1, "cancelled while painting: " + cancelledAt[0]);
+        assertEquals(2, sb.cells().size(), () -> texts(sb).toString());
+        CellViewModel text = sb.cells().get(1);
+        assertTrue(text.isText() && !text.getText().isBlank(), "the written text is kept");
+        assertFalse(text.isGenerating() || text.isPlaceholder());
+        assertEquals(before + 1, s.undoManager().undoCount(), "what was kept is one undo step");
+        s.undo();
+        assertEquals(List.of(start), sb.cells());
+        assertNull(s.jobQueue().runningProperty().get());
+
+        GenerationJob next = sb.continueStory();
+        assertEquals(JobStatus.SUCCEEDED, next.getStatus(), "the queue goes on after a cancel");
+    }
+
+    @Test
     void listenersOnACellsVersionsHearEveryChange() {
         StudioViewModel s = offline();
         StoryboardViewModel sb = s.storyboard();
