@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
-# Takes the user guide's screenshots from the real studio under a virtual display (Xvfb):
-#   docs/screenshots/take.sh [-Dweft.model=DIR] [-Dweft.tour.steps=N]
+# Takes the user guide's screenshots from the real studio under a virtual display (Xvfb), on the bundled model
+# (assets/weft-small, whose tour opens the sample projects of samples/):
+#   docs/screenshots/take.sh [-Dweft.model=DIR]
 # Needs: apt-get install -y xvfb libgtk-3-0 libxtst6 libgl1 libgl1-mesa-dri libxxf86vm1
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$here"
-mvn -q -B -o -pl app -am test-compile -DskipTests >&2
+./mvnw -q -B -o -pl app -am test-compile -DskipTests >&2
 cpfile="$here/app/target/tour.classpath"
-mvn -q -B -o -pl app dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$cpfile" >&2
+./mvnw -q -B -o -pl app dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$cpfile" >&2
 fx=""; cp="app/target/test-classes:app/target/classes:engine/target/classes"
 IFS=":" read -ra entries < "$cpfile" || true
 for e in "${entries[@]}"; do

@@ -59,6 +59,9 @@ public final class StudioViewModel implements AutoCloseable {
         this.theme = new ThemeViewModel(settings);
         this.styleBoard = new StyleBoardViewModel(storyboard, engine, queue, notifier, b.io, b.ui, b.seeds);
         this.export = new ExportViewModel(storyboard, project, notifier, b.io, b.ui);
+        if (engine.isReady()) {
+            storyboard.settings().useModelDefaults(engine.engine().generationDefaults());
+        }
         engine.stateProperty().addListener((o, a, s) -> {
             if (s == EngineService.State.READY && engine.engine() != null) {
                 storyboard.settings().useModelDefaults(engine.engine().generationDefaults());

@@ -7,10 +7,13 @@ import dev.weft.app.service.EngineService;
 import javafx.application.Application;
 import javafx.stage.Stage;
 
+import java.nio.file.Path;
+import java.util.List;
+
 /**
  * The studio's entry point: builds the ViewModels ({@link StudioViewModel}), the window ({@link MainView}), then
  * loads the bundled model in the background (the status bar shows progress, then model, device and memory).
- * {@code -Dweft.model=DIR} picks another model folder, {@code -Dweft.device=gpu} the GPU, {@code -Dweft.config=DIR}
+ * A project file given as an argument is opened. {@code -Dweft.model=DIR} picks another model folder, {@code -Dweft.device=gpu} the GPU, {@code -Dweft.config=DIR}
  * the settings and recovery folder.
  */
 public final class WeftStudio extends Application {
@@ -27,7 +30,19 @@ public final class WeftStudio extends Application {
         Thread.setDefaultUncaughtExceptionHandler((t, e) -> javafx.application.Platform.runLater(() ->
                 studio.notifier().publish(dev.weft.app.common.Notification.error("Something went wrong",
                         e + (e.getStackTrace().length > 0 ? "\nat " + e.getStackTrace()[0] : "")))));
+        studio.engine().stateProperty().addListener((o, a, st) -> {
+            if (st == EngineService.State.READY || st == EngineService.State.FAILED) {
+                System.out.println("Weft studio: " + (st == EngineService.State.READY ? "model "
+                        + studio.engine().modelIdProperty().get() + " ready on "
+                        + studio.engine().deviceProperty().get() : studio.engine().messageProperty().get()));
+            }
+        });
         studio.engine().load(EngineService.defaultModelDir(), device());
+        // ./studio story.weft opens a project (unless unsaved work from a crash is being offered first)
+        List<String> files = getParameters() == null ? List.of() : getParameters().getUnnamed();
+        if (!files.isEmpty() && studio.project().recoveryOfferProperty().get() == null) {
+            studio.project().open(Path.of(files.get(0)));
+        }
     }
 
     /** Builds and shows the window over a studio (tests pass their own studio and scripted dialogs). */

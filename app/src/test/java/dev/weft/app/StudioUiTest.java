@@ -42,8 +42,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The studio window, headless (Monocle), on the real tiny engine: continue a story from the button, type while a
- * job runs and cancel it from the queue, keyboard undo/redo, drag to reorder, a damaged file's dialog, and the
- * unsaved-changes question on close.
+ * job runs and cancel it from the queue, keyboard undo/redo, drag to reorder, sketch and paint, style a reference on
+ * the style board, save and reopen from the menus, a damaged and a zip-slip file's dialog, recovery after a crash,
+ * and the unsaved-changes question on close.
  */
 @ExtendWith(ApplicationExtension.class)
 class StudioUiTest {
@@ -69,8 +70,10 @@ class StudioUiTest {
 
     @AfterEach
     void close() throws Exception {
-        studio.jobQueue();
-        WaitForAsyncUtils.asyncFx(() -> studio.jobQueue().cancelAll()).get(5, TimeUnit.SECONDS);
+        WaitForAsyncUtils.asyncFx(() -> {
+            studio.jobQueue().cancelAll();
+            view.dispose(); // its autosave timer would fire into the closed studio of a later test
+        }).get(5, TimeUnit.SECONDS);
         studio.close();
     }
 
@@ -200,6 +203,84 @@ class StudioUiTest {
         assertEquals(List.of("my story"), sb().cells().stream().map(CellViewModel::getText).toList());
         assertEquals("Weft — mine.weft", stage.getTitle());
         assertEquals("PK not really a zip", Files.readString(bad));
+    }
+
+    @Test
+    void aZipSlipProjectShowsAnErrorAndChangesNothing(FxRobot robot) throws Exception {
+        robot.interact(() -> sb().addText("my story"));
+        Path evil = dev.weft.app.project.ProjectFileTest.zipSlip(dir.resolve("evil.weft"));
+        dialogs.saveChoices.add(dev.weft.app.common.Dialogs.SaveChoice.DISCARD); // "save changes first?"
+        dialogs.files.add(evil);
+        robot.press(KeyCode.CONTROL).type(KeyCode.O).release(KeyCode.CONTROL);
+        waitUntil(() -> !dialogs.shown.isEmpty(), 10);
+        Notification n = dialogs.shown.get(0);
+        assertEquals(Notification.Level.ERROR, n.level());
+        assertTrue(n.message().contains("points outside the project"), n.message());
+        assertEquals(List.of("my story"), sb().cells().stream().map(CellViewModel::getText).toList());
+        assertEquals("Weft — Untitled •", stage.getTitle(), "the unsaved story is still there");
+        assertFalse(Files.exists(dir.resolve("../../evil.sh").normalize()), "nothing was extracted");
+    }
+
+    @Test
+    void saveThenReopenFromTheMenusGivesTheSameStory(FxRobot robot) throws Exception {
+        robot.clickOn("#add-text");
+        robot.write("A red fox walks into the forest.");
+        robot.interact(() -> {
+            sb().addImages(List.of(dev.weft.app.project.ProjectFileTest.picture(3)));
+            CellViewModel sketch = sb().addSketch();
+            var p = sketch.getSketch().palette();
+            sb().sketchOp(sketch, new dev.weft.app.sketch.SketchOp.Stroke(p.brushes().get(0).id(), 16, false,
+                    new float[] {10, 10, 80, 90}));
+            sb().editText(sketch, "a lake");
+            sb().settings().stepsProperty().set(11);
+        });
+        robot.clickOn("#continue");
+        waitUntil(() -> studio.jobQueue().runningProperty().get() == null && sb().cells().size() == 5
+                && !sb().cells().get(4).isGenerating(), 60);
+        Path file = dir.resolve("fox.weft");
+        dialogs.files.add(file); // Save asks where, the first time
+        robot.press(KeyCode.CONTROL).type(KeyCode.S).release(KeyCode.CONTROL);
+        waitUntil(() -> !studio.project().isDirty(), 10);
+        assertEquals("Weft — fox.weft", stage.getTitle());
+        dev.weft.app.project.Project saved = WaitForAsyncUtils.asyncFx(() -> sb().toProject()).get(5,
+                TimeUnit.SECONDS);
+
+        robot.press(KeyCode.CONTROL).type(KeyCode.N).release(KeyCode.CONTROL);
+        waitUntil(() -> sb().cells().isEmpty(), 10);
+        assertEquals("Weft — Untitled", stage.getTitle());
+        dialogs.files.add(file);
+        robot.press(KeyCode.CONTROL).type(KeyCode.O).release(KeyCode.CONTROL);
+        waitUntil(() -> sb().cells().size() == 5, 10);
+        dev.weft.app.project.ProjectFileTest.assertSameProject(saved, WaitForAsyncUtils.asyncFx(
+                () -> sb().toProject()).get(5, TimeUnit.SECONDS));
+        assertEquals(11, sb().settings().stepsProperty().get());
+        assertEquals("Weft — fox.weft", stage.getTitle());
+        assertTrue(dialogs.shown.isEmpty(), () -> String.valueOf(dialogs.shown));
+    }
+
+    @Test
+    void styleAReferenceFromTheStyleBoardAndUseAVariant(FxRobot robot) throws Exception {
+        java.awt.image.BufferedImage reference = dev.weft.app.project.ProjectFileTest.picture(9);
+        robot.interact(() -> sb().addImages(List.of(reference))); // selected: the board's reference
+        robot.clickOn("Style board");
+        robot.clickOn("#reference-from-story");
+        assertEquals(reference, studio.styleBoard().referenceProperty().get());
+        robot.clickOn("#style-text").write("a lighthouse at dusk");
+        robot.interact(() -> studio.styleBoard().countProperty().set(2));
+        robot.clickOn("#paint-variants");
+        waitUntil(() -> studio.styleBoard().variants().size() == 2 && studio.styleBoard().variants().stream()
+                .allMatch(v -> v.getImage() != null), 60);
+        WaitForAsyncUtils.waitForFxEvents();
+        assertEquals(2, robot.lookup(".style-variant").queryAll().size(), "two variants side by side");
+        Button use = robot.lookup(".use-variant").queryAllAs(Button.class).iterator().next();
+        robot.clickOn(use);
+        waitUntil(() -> sb().cells().size() == 2, 10);
+        CellViewModel painted = sb().cells().get(1);
+        assertEquals(studio.styleBoard().variants().get(0).getImage(), painted.getImage());
+        assertEquals(dev.weft.app.project.Recipe.Mode.STYLE_TO_IMAGE, painted.getRecipe().mode());
+        assertEquals("a lighthouse at dusk", painted.getRecipe().prompt());
+        assertEquals(reference, painted.getRecipe().reference());
+        assertTrue(robot.lookup("#cell-" + painted.id()).query().isVisible(), "back on the storyboard");
     }
 
     @Test

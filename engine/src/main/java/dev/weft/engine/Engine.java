@@ -9,6 +9,9 @@ import dev.weft.engine.config.TokenConfig;
 import dev.weft.engine.diffusion.schedulers.Scheduler;
 import dev.weft.engine.diffusion.schedulers.StepNoise;
 import dev.weft.engine.image.Images;
+import dev.weft.engine.memory.MemoryCheck;
+import dev.weft.engine.memory.MemoryException;
+import dev.weft.engine.memory.MemoryProbe;
 import dev.weft.engine.model.MMInterleaved;
 import dev.weft.engine.pipeline.CancellationToken;
 import dev.weft.engine.pipeline.Document;
@@ -69,10 +72,21 @@ public final class Engine implements AutoCloseable {
      * caller can draw a progress bar.
      */
     public static Engine load(Path modelDir, Device device, java.util.function.BiConsumer<Long, Long> progress) {
+        return load(modelDir, device, progress, MemoryProbe.system());
+    }
+
+    /**
+     * As {@link #load(Path, Device, java.util.function.BiConsumer)}, first refusing with a {@link MemoryException}
+     * ("needs ~X GiB of host memory, Y GiB available") when {@link MemoryCheck#forLoad the model's memory plan} does
+     * not fit what {@code probe} reports.
+     */
+    public static Engine load(Path modelDir, Device device, java.util.function.BiConsumer<Long, Long> progress,
+                              MemoryProbe probe) {
         if (!Files.isDirectory(modelDir)) {
             throw new WeightsException(modelDir + ": model folder not found");
         }
         ModelConfig cfg = ModelConfig.read(modelDir.resolve("config.json"));
+        MemoryCheck.require(MemoryCheck.forLoad(cfg, device), probe, device, modelDir + " (" + cfg.name() + ")");
         GenerationDefaults gen = GenerationDefaults.read(modelDir);
         TextTokenizer tok = TextTokenizer.load(modelDir.resolve("tokenizer.json"), cfg.tokens());
         NDManager m = NDManager.newBaseManager(device);

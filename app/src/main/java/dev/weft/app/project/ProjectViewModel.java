@@ -42,6 +42,8 @@ public final class ProjectViewModel {
     private final ReadOnlyObjectWrapper<Recovery.Found> recoveryOffer = new ReadOnlyObjectWrapper<>(this,
             "recoveryOffer");
     private final ObservableList<Path> recent = FXCollections.observableArrayList();
+    /** One read-only view, kept: a fresh one per call would drop its listeners when it is collected. */
+    private final ObservableList<Path> readOnlyRecent = FXCollections.unmodifiableObservableList(recent);
     private final StringBinding title;
     private long autosavedRevision = -1;
 
@@ -90,7 +92,7 @@ public final class ProjectViewModel {
     }
 
     public ObservableList<Path> recent() {
-        return FXCollections.unmodifiableObservableList(recent);
+        return readOnlyRecent;
     }
 
     /** An empty storyboard (the View has asked about unsaved changes). */

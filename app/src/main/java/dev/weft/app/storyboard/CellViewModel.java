@@ -40,6 +40,8 @@ public final class CellViewModel {
     private final ReadOnlyObjectWrapper<Recipe> recipe = new ReadOnlyObjectWrapper<>(this, "recipe");
     private final ReadOnlyObjectWrapper<Sketch> sketch = new ReadOnlyObjectWrapper<>(this, "sketch");
     private final ObservableList<Version> history = FXCollections.observableArrayList();
+    /** One read-only view, kept: a fresh one per call would drop its listeners when it is collected. */
+    private final ObservableList<Version> readOnlyHistory = FXCollections.unmodifiableObservableList(history);
     private final ReadOnlyBooleanWrapper generating = new ReadOnlyBooleanWrapper(this, "generating");
     private final DoubleProperty progress = new SimpleDoubleProperty(this, "progress", -1);
     private final ReadOnlyBooleanWrapper placeholder = new ReadOnlyBooleanWrapper(this, "placeholder");
@@ -213,7 +215,7 @@ public final class CellViewModel {
 
     /** Earlier versions, newest first. */
     public ObservableList<Version> history() {
-        return FXCollections.unmodifiableObservableList(history);
+        return readOnlyHistory;
     }
 
     public boolean isGenerating() {

@@ -27,11 +27,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The .weft format: round trip, atomic writes, and every kind of bad file refused with a clear message. */
-class ProjectFileTest {
+public class ProjectFileTest {
     @TempDir
     Path dir;
 
-    static BufferedImage picture(int seed) {
+    public static BufferedImage picture(int seed) {
         BufferedImage b = new BufferedImage(16, 12, BufferedImage.TYPE_INT_RGB);
         for (int y = 0; y < 12; y++) {
             for (int x = 0; x < 16; x++) {
@@ -59,7 +59,8 @@ class ProjectFileTest {
                 new Project.Settings(9, false, 12, 3.5f, "DDIM", 33, 2));
     }
 
-    static void assertSameProject(Project a, Project b) {
+    /** Same cells, texts, pictures (pixel for pixel), recipes, versions, sketches and settings. */
+    public static void assertSameProject(Project a, Project b) {
         assertEquals(a.settings(), b.settings());
         assertEquals(a.cells().size(), b.cells().size());
         for (int i = 0; i < a.cells().size(); i++) {
@@ -80,7 +81,7 @@ class ProjectFileTest {
         }
     }
 
-    static void assertSameRecipe(Recipe a, Recipe b) {
+    public static void assertSameRecipe(Recipe a, Recipe b) {
         if (a == null || b == null) {
             assertSame(a, b);
             return;
@@ -89,7 +90,7 @@ class ProjectFileTest {
         assertSamePixels(a.reference(), b.reference());
     }
 
-    static void assertSamePixels(BufferedImage a, BufferedImage b) {
+    public static void assertSamePixels(BufferedImage a, BufferedImage b) {
         if (a == null || b == null) {
             assertSame(a, b);
             return;
@@ -195,6 +196,19 @@ class ProjectFileTest {
         assertTrue(m.contains("newer Weft") && m.contains("format 99") && m.contains("Update Weft"), m);
         Path none = zip("none.weft", Entry.text("project.json", "{\"cells\": []}"));
         assertTrue(refused(none).contains("no formatVersion"), refused(none));
+    }
+
+    /** A project file with an entry that would land outside the project folder ("../../evil.sh"). */
+    public static Path zipSlip(Path f) throws IOException {
+        try (OutputStream o = Files.newOutputStream(f); ZipOutputStream z = new ZipOutputStream(o)) {
+            z.putNextEntry(new ZipEntry("project.json"));
+            z.write("{\"formatVersion\":1,\"cells\":[]}".getBytes(StandardCharsets.UTF_8));
+            z.closeEntry();
+            z.putNextEntry(new ZipEntry("../../evil.sh"));
+            z.write("echo pwned".getBytes(StandardCharsets.UTF_8));
+            z.closeEntry();
+        }
+        return f;
     }
 
     @Test

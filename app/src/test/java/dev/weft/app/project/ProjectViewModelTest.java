@@ -77,6 +77,21 @@ class ProjectViewModelTest {
     }
 
     @Test
+    void theRecentFilesListTellsItsListenersAboutNewFiles() {
+        StudioViewModel a = session(1);
+        java.util.concurrent.atomic.AtomicInteger changes = new java.util.concurrent.atomic.AtomicInteger();
+        // as the Open Recent menu does: it keeps no reference to the list it listens to
+        a.project().recent().addListener((javafx.collections.ListChangeListener<Path>) ch ->
+                changes.incrementAndGet());
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+        }
+        a.storyboard().addText("a red circle.");
+        assertTrue(a.project().saveAs(dir.resolve("one.weft")).join());
+        assertTrue(changes.get() >= 1, "the menu hears of the saved file");
+    }
+
+    @Test
     void badFileGivesAnErrorAndLeavesTheStoryboardAlone() throws Exception {
         StudioViewModel s = session(1);
         fill(s.storyboard());
@@ -91,6 +106,25 @@ class ProjectViewModelTest {
         assertTrue(s.project().isDirty());
         assertNull(s.project().getFile());
         assertArrayEquals("garbage".getBytes(), Files.readAllBytes(bad));
+    }
+
+    @Test
+    void aZipSlipProjectIsRefusedAndNothingIsWrittenOrChanged() throws Exception {
+        StudioViewModel s = session(1);
+        fill(s.storyboard());
+        Project before = s.storyboard().toProject();
+        Path evil = ProjectFileTest.zipSlip(dir.resolve("evil.weft"));
+        byte[] bytes = Files.readAllBytes(evil);
+        assertFalse(s.project().open(evil).join());
+        Notification n = s.notifier().last();
+        assertEquals(Notification.Level.ERROR, n.level());
+        assertEquals("Cannot open evil.weft", n.title());
+        assertTrue(n.message().contains("points outside the project") && n.message().contains("../../evil.sh"),
+                n.message());
+        ProjectFileTest.assertSameProject(before, s.storyboard().toProject());
+        assertNull(s.project().getFile());
+        assertArrayEquals(bytes, Files.readAllBytes(evil));
+        assertFalse(Files.exists(dir.resolve("../../evil.sh").normalize()), "nothing was extracted");
     }
 
     @Test

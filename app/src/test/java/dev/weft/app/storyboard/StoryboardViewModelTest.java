@@ -234,6 +234,67 @@ class StoryboardViewModelTest {
         assertEquals(1, text.history().size());
     }
 
+    @Test
+    void cancellingARunningContinueKeepsTheWrittenTextAndDropsTheUnfinishedPicture() {
+        StudioViewModel s = studio(EngineService.of(TinyEngine.get(), UiThread.direct()));
+        StoryboardViewModel sb = s.storyboard();
+        TinyEngine.fast(sb.settings());
+        sb.settings().stepsProperty().set(40);
+        CellViewModel start = sb.addText("A red fox walks into the forest.");
+        int before = s.undoManager().undoCount();
+        // the user presses Cancel while the picture is being painted (a fifth of the way)
+        double[] cancelledAt = {-1};
+        sb.cells().addListener((javafx.collections.ListChangeListener<CellViewModel>) ch -> {
+            while (ch.next()) {
+                for (CellViewModel c : ch.getAddedSubList()) {
+                    c.progressProperty().addListener((o, a, p) -> {
+                        if (!c.isText() && p.doubleValue() >= 0.2 && cancelledAt[0] < 0) {
+                            cancelledAt[0] = p.doubleValue();
+                            s.jobQueue().cancel(s.jobQueue().runningProperty().get());
+                        }
+                    });
+                }
+            }
+        });
+        GenerationJob job = sb.continueStory();
+        assertEquals(JobStatus.CANCELLED, job.getStatus(), () -> String.valueOf(job.getError()));
+        assertTrue(cancelledAt[0] >= 0.2 && cancelledAt[0] < 1, "cancelled while painting: " + cancelledAt[0]);
+        assertEquals(2, sb.cells().size(), () -> texts(sb).toString());
+        CellViewModel text = sb.cells().get(1);
+        assertTrue(text.isText() && !text.getText().isBlank(), "the written text is kept");
+        assertFalse(text.isGenerating() || text.isPlaceholder());
+        assertEquals(before + 1, s.undoManager().undoCount(), "what was kept is one undo step");
+        s.undo();
+        assertEquals(List.of(start), sb.cells());
+        assertNull(s.jobQueue().runningProperty().get());
+
+        GenerationJob next = sb.continueStory();
+        assertEquals(JobStatus.SUCCEEDED, next.getStatus(), "the queue goes on after a cancel");
+    }
+
+    @Test
+    void listenersOnACellsVersionsHearEveryChange() {
+        StudioViewModel s = offline();
+        StoryboardViewModel sb = s.storyboard();
+        Recipe r = new Recipe(Recipe.Mode.CONTINUE, List.of(), "1 text cell, 0 pictures", "Once", 7, 3, 1f, "DDIM",
+                6, "tiny", 1234);
+        sb.load(new dev.weft.app.project.Project(List.of(new dev.weft.app.project.CellData("i1",
+                dev.weft.app.project.CellKind.IMAGE, "", picture(0x101010), r,
+                List.of(new dev.weft.app.project.Version("", picture(0x202020), r.withSeed(6))))), null));
+        CellViewModel c = sb.cells().get(0);
+        java.util.concurrent.atomic.AtomicInteger changes = new java.util.concurrent.atomic.AtomicInteger();
+        // as the inspector does: it keeps the cell, not the list it listens to
+        c.history().addListener((javafx.collections.ListChangeListener<dev.weft.app.project.Version>) ch ->
+                changes.incrementAndGet());
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+        }
+        sb.restore(c, c.history().get(0));
+        assertEquals(6, c.getRecipe().seed());
+        assertEquals(1, changes.get(), "the restored version left the list, the current one joined it");
+        assertSame(c.history(), c.history());
+    }
+
     static int[] pixels(BufferedImage b) {
         return b.getRGB(0, 0, b.getWidth(), b.getHeight(), null, 0, b.getWidth());
     }

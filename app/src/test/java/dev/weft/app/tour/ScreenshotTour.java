@@ -32,7 +32,8 @@ import java.util.function.BooleanSupplier;
  * story with its recipe, the dark theme, the queue with a running job, a sketch with its live preview and painted
  * picture, the style board with variants. Not a test: run it with {@code docs/screenshots/take.sh}.
  *
- * <p>Arguments: the output folder. {@code -Dweft.model=DIR} picks the model (default {@code assets/tiny}).
+ * <p>Arguments: the output folder. {@code -Dweft.model=DIR} picks the model (default: the bundled
+ * {@code assets/weft-small}). With a model of Weft's world the tour opens the sample projects of {@code samples/}.
  */
 public final class ScreenshotTour extends Application {
     private static Path out;
@@ -127,6 +128,24 @@ public final class ScreenshotTour extends Application {
 
     // ------------------------------------------------------------------ the tour
 
+    /** A sample project of {@code samples/}, opened as File > Open does. */
+    private void open(String sample) throws Exception {
+        Path f = Path.of(System.getProperty("weft.home", ".")).resolve("samples").resolve(sample);
+        if (!fx(() -> studio.project().open(f)).get(60, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("could not open " + f);
+        }
+        fixedSeed();
+    }
+
+    /** The same pictures on every run: a fixed seed; steps, guidance and sampler stay the model's. */
+    private void fixedSeed() throws Exception {
+        run(() -> {
+            var s = sb().settings();
+            s.randomSeedProperty().set(false);
+            s.seedProperty().set(11);
+        });
+    }
+
     private void tour() throws Exception {
         if (fx(() -> studio.engine().stateProperty().get() == EngineService.State.LOADING)) {
             Thread.sleep(150);
@@ -134,28 +153,24 @@ public final class ScreenshotTour extends Application {
         }
         waitFor("the model", () -> studio.engine().isReady(), 600);
         boolean world = fx(() -> !studio.engine().palette().equals(SegmentationPalette.ade20k()));
-        run(() -> {
-            var s = sb().settings();
-            s.randomSeedProperty().set(false);
-            s.seedProperty().set(11);
-            s.stepsProperty().set(Integer.getInteger("weft.tour.steps", 25));
-            s.maxTokensProperty().set(24);
-            s.imagesPerContinueProperty().set(1);
-        });
+        int steps = fx(() -> sb().settings().stepsProperty().get());
 
-        // 1. a story, continued twice; a picture's recipe and an earlier version in the inspector
-        String opening = world ? "a big red house at the bottom left in snow, in watercolour."
-                : "A small red fox walks into a quiet forest at dawn.";
-        run(() -> sb().addText(opening));
+        // 1. a story (the illustrated-story sample, or a new one), continued; a picture's recipe and its earlier
+        // version in the inspector
+        if (world) {
+            open("illustrated-story.weft");
+        } else {
+            fixedSeed();
+            run(() -> sb().addText("A small red fox walks into a quiet forest at dawn."));
+        }
+        run(() -> sb().select(null));
         run(() -> sb().continueStory());
         idle();
-        run(() -> sb().continueStory());
+        CellViewModel lastPicture = fx(() -> sb().cells().stream().filter(c -> c.getImage() != null)
+                .reduce((x, y) -> y).orElseThrow());
+        run(() -> sb().varySeed(lastPicture));
         idle();
-        CellViewModel firstPicture = fx(() -> sb().cells().stream().filter(c -> c.getImage() != null).findFirst()
-                .orElseThrow());
-        run(() -> sb().varySeed(firstPicture));
-        idle();
-        run(() -> sb().select(firstPicture));
+        run(() -> sb().select(lastPicture));
         shot("storyboard");
 
         // 2. the same in the dark theme
@@ -169,7 +184,7 @@ public final class ScreenshotTour extends Application {
             sb().select(last);
             sb().settings().stepsProperty().set(400);
             sb().continueStory();
-            sb().varySeed(firstPicture);
+            sb().varySeed(lastPicture);
         });
         waitFor("a picture being painted", () -> {
             GenerationJob r = studio.jobQueue().runningProperty().get();
@@ -178,33 +193,38 @@ public final class ScreenshotTour extends Application {
         shot("queue");
         run(() -> studio.jobQueue().cancelAll());
         idle();
-        run(() -> sb().settings().stepsProperty().set(Integer.getInteger("weft.tour.steps", 25)));
-        BufferedImage reference = firstPicture.getImage();
+        run(() -> sb().settings().stepsProperty().set(steps));
 
-        // 4. a sketch: a map of the model's classes, a caption, the live preview, and the painted picture
-        run(() -> studio.project().newProject());
-        CellViewModel sketch = fx(() -> sb().addSketch());
-        run(() -> {
-            SegmentationPalette p = sketch.getSketch().palette();
-            var tools = sb().sketchTools();
-            tools.brushSizeProperty().set(64);
-            if (world) {
-                paint(sketch, p.byName("house"), 64, new float[] {40, 150, 110, 150, 110, 200, 40, 200});
-                paint(sketch, p.byName("tree"), 32, new float[] {190, 110, 190, 210});
-                paint(sketch, p.byName("tree"), 64, new float[] {190, 90, 200, 120});
-                paint(sketch, p.byName("moon"), 32, new float[] {60, 50, 64, 54});
-            } else {
+        // 4. a sketch: a map of the model's classes (the segmentation-maps sample, one more stroke drawn), its
+        // caption, the live preview, and the picture painted from it
+        CellViewModel sketch;
+        if (world) {
+            open("segmentation-maps.weft");
+            sketch = fx(() -> sb().cells().stream().filter(CellViewModel::isSketch).findFirst().orElseThrow());
+            run(() -> {
+                sb().select(sketch);
+                SegmentationPalette p = sketch.getSketch().palette();
+                paint(sketch, p.byName("moon"), 32, new float[] {200, 50, 206, 56});
+                sb().sketchTools().labelProperty().set(p.byName("moon"));
+                sb().sketchTools().brushSizeProperty().set(32);
+                sb().sketchTools().liveProperty().set(true);
+            });
+        } else {
+            run(() -> studio.project().newProject());
+            fixedSeed();
+            sketch = fx(() -> sb().addSketch());
+            run(() -> {
+                SegmentationPalette p = sketch.getSketch().palette();
                 sb().sketchOp(sketch, new SketchOp.Fill(p.byName("sky").id(), 5, 5));
                 paint(sketch, p.byName("grass"), 64, new float[] {0, 200, 256, 200, 256, 240, 0, 240});
                 paint(sketch, p.byName("tree"), 64, new float[] {60, 120, 60, 170});
                 paint(sketch, p.byName("house"), 64, new float[] {170, 150, 210, 150});
-            }
-            sb().editText(sketch, world ? "a big red house at the bottom left in snow, in watercolour."
-                    : "a house and a tree on a meadow");
-            tools.brushSizeProperty().set(16);
-            tools.labelProperty().set(p.brushes().get(0));
-            tools.liveProperty().set(true);
-        });
+                sb().editText(sketch, "a house and a tree on a meadow");
+                sb().sketchTools().brushSizeProperty().set(16);
+                sb().sketchTools().labelProperty().set(p.brushes().get(0));
+                sb().sketchTools().liveProperty().set(true);
+            });
+        }
         waitFor("the live preview", () -> sketch.livePreviewProperty().get() != null, 600);
         idle();
         run(() -> sb().paintFromSketch(sketch));
@@ -213,13 +233,18 @@ public final class ScreenshotTour extends Application {
         shot("sketch");
         run(() -> sb().sketchTools().liveProperty().set(false));
 
-        // 5. the style board: a reference and four variants
+        // 5. the style board: a reference (the pencil one of the style-board sample) and four variants
+        if (world) {
+            open("style-board.weft");
+        }
+        BufferedImage reference = fx(() -> sb().cells().stream().filter(c -> c.getImage() != null).findFirst()
+                .orElseThrow().getImage());
         run(() -> {
             TabPane tabs = (TabPane) stage.getScene().getRoot().lookup(".tab-pane");
             tabs.getSelectionModel().select(1);
             StyleBoardViewModel st = studio.styleBoard();
             st.setReference(reference);
-            st.textProperty().set(world ? "a small blue fish at the top right in a meadow, in pixel art."
+            st.textProperty().set(world ? "a large yellow star at the center on grass."
                     : "a lighthouse on a cliff at night");
             st.countProperty().set(4);
             st.paint();

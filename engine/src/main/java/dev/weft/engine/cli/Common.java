@@ -38,7 +38,8 @@ final class Common {
         Path model;
 
         @Option(names = "--device", paramLabel = "cpu|gpu", defaultValue = "cpu",
-                description = "Where to compute (default: ${DEFAULT-VALUE}).")
+                description = "Where to compute (default: ${DEFAULT-VALUE}); gpu needs DJL with a CUDA libtorch "
+                        + "(docs/gpu-guide.md).")
         String device;
 
         @Option(names = "--verbose", description = "Print every problem and stack traces.")
@@ -48,24 +49,16 @@ final class Common {
             return model != null ? model : defaultModel();
         }
 
+        /** The device asked for; {@code gpu} needs a CUDA GPU visible to DJL (else a one-line error, exit 2). */
         Device djlDevice() {
-            return switch (device.toLowerCase()) {
-                case "cpu" -> Device.cpu();
-                case "gpu", "cuda" -> {
-                    if (ai.djl.engine.Engine.getInstance().getGpuCount() == 0) {
-                        throw new IllegalArgumentException("--device gpu: no CUDA GPU visible to DJL's PyTorch engine "
-                                + "(the CPU build of libtorch is in use; see docs/gpu.md)");
-                    }
-                    yield Device.gpu();
-                }
-                default -> throw new IllegalArgumentException("--device: expected cpu or gpu, found " + device);
-            };
+            return dev.weft.engine.Devices.resolve(device);
         }
 
         Engine load(PrintStream log) {
             Path dir = modelDir();
-            log.println("weft: loading " + dir + " on " + device);
-            return Engine.load(dir, djlDevice());
+            Device d = djlDevice();
+            log.println("weft: loading " + dir + " on " + d);
+            return Engine.load(dir, d);
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.weft.engine.cli;
 
 import dev.weft.engine.config.ModelConfig;
+import dev.weft.engine.memory.MemoryPlan;
 import dev.weft.engine.model.MMInterleaved;
 import dev.weft.engine.weights.LoadReport;
 import picocli.CommandLine.Command;
@@ -20,6 +21,19 @@ final class InfoCommand implements Callable<Integer> {
 
     @Mixin
     Common.ModelOptions model = new Common.ModelOptions();
+
+    @Option(names = "--dtype", defaultValue = "fp32", paramLabel = "fp32|fp16|bf16",
+            description = "Precision of the memory plan's weights and compute (default: ${DEFAULT-VALUE}; the engine "
+                    + "computes in fp32 today).")
+    String dtype;
+
+    @Option(names = "--tokens", paramLabel = "N", description = "Document length of the memory plan (default: 1024, "
+            + "or the model's context when shorter).")
+    Integer tokens;
+
+    @Option(names = "--images", paramLabel = "N", description = "Images in that document (default: one per 256 "
+            + "tokens, at least 1).")
+    Integer images;
 
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -45,15 +59,17 @@ final class InfoCommand implements Callable<Integer> {
         }
         byPart.forEach((k, v) -> out.printf("  %-32s %,16d%n", k, v));
         var llm = cfg.llm();
-        long kvBytes = 2L * llm.numLayers() * llm.maxPositions() * llm.hiddenSize() * 4L;
         out.printf("vision           %dx%d px, %d tokens/image; features %s%n", cfg.vision().imageSize(),
                 cfg.vision().imageSize(), cfg.numImageTokens(), java.util.Arrays.toString(cfg.vision().featureSizes()));
         out.printf("llm              %d layers x %d, MMFS every %d layers, vocab %d, max %d tokens%n",
                 llm.numLayers(), llm.hiddenSize(), llm.mmfsEvery(), llm.vocabSize(), llm.maxPositions());
         out.printf("images           %dx%d px (latents %dx%d)%n", cfg.decoderImageSize(), cfg.decoderImageSize(),
                 cfg.unet().sampleSize(), cfg.unet().sampleSize());
-        out.printf("memory (weights) fp32 %s, fp16 %s%n", gib(total * 4), gib(total * 2));
-        out.printf("memory (KV cache at %d tokens, fp32) %s%n", llm.maxPositions(), gib(kvBytes));
+        out.printf("weights          fp32 %s, fp16 %s%n", gib(total * 4), gib(total * 2));
+        int t = tokens != null ? tokens : MemoryPlan.defaultTokens(cfg);
+        MemoryPlan plan = MemoryPlan.of(cfg, MemoryPlan.Precision.parse(dtype), MemoryPlan.Target.parse(model.device),
+                t, images != null ? images : MemoryPlan.defaultImages(cfg, t));
+        plan.describe().forEach(out::println);
         out.printf("device           %s%n", device());
         out.flush();
         return 0;
@@ -95,10 +111,9 @@ final class InfoCommand implements Callable<Integer> {
 
     static String device() {
         try {
-            ai.djl.engine.Engine e = ai.djl.engine.Engine.getInstance();
-            int gpus = e.getGpuCount();
-            return "CPU (" + Runtime.getRuntime().availableProcessors() + " cores), " + e.getEngineName() + " "
-                    + e.getVersion() + ", " + (gpus == 0 ? "no CUDA GPU visible" : gpus + " CUDA GPU(s)");
+            int gpus = dev.weft.engine.Devices.gpuCount();
+            return "CPU (" + Runtime.getRuntime().availableProcessors() + " cores), " + dev.weft.engine.Devices.flavour()
+                    + ", " + (gpus == 0 ? "no CUDA GPU visible" : gpus + " CUDA GPU(s)");
         } catch (RuntimeException | UnsatisfiedLinkError e) {
             return "CPU (engine not available: " + e.getMessage() + ")";
         }

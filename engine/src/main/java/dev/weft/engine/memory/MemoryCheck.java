@@ -1,0 +1,51 @@
+package dev.weft.engine.memory;
+
+import ai.djl.Device;
+
+/**
+ * Refuses to load a model that cannot fit: compares a {@link MemoryPlan} with what a {@link MemoryProbe} reports.
+ * The system property {@code weft.memory.check=false} turns the check off (e.g. with swap, or when the estimate is
+ * too cautious for a machine).
+ */
+public final class MemoryCheck {
+    public static final String PROPERTY = "weft.memory.check";
+
+    private MemoryCheck() { }
+
+    /** The plan a load is checked against: fp32 (what the engine allocates), a short document with one image. */
+    public static MemoryPlan forLoad(dev.weft.engine.config.ModelConfig cfg, Device device) {
+        MemoryPlan.Target t = device != null && device.isGpu() ? MemoryPlan.Target.GPU : MemoryPlan.Target.CPU;
+        return MemoryPlan.of(cfg, MemoryPlan.Precision.FP32, t, Math.min(256, cfg.llm().maxPositions()), 1);
+    }
+
+    /** Throws {@link MemoryException} when the plan needs more than is available (unknown figures pass). */
+    public static void require(MemoryPlan plan, MemoryProbe probe, Device device, String what) {
+        if ("false".equalsIgnoreCase(System.getProperty(PROPERTY, "true"))) {
+            return;
+        }
+        long host = probe.hostAvailable();
+        if (host >= 0 && plan.hostBytes() > host) {
+            throw new MemoryException(String.format(java.util.Locale.ROOT, "%s needs ~%s of host memory, %s available "
+                            + "(%s; see weft info); -D%s=false tries anyway", what, MemoryPlan.human(plan.hostBytes()),
+                    MemoryPlan.human(host), summary(plan, plan.host()), PROPERTY));
+        }
+        if (plan.target() == MemoryPlan.Target.GPU) {
+            long dev = probe.deviceAvailable(device);
+            if (dev >= 0 && plan.deviceBytes() > dev) {
+                throw new MemoryException(String.format(java.util.Locale.ROOT, "%s needs ~%s of GPU memory on %s, %s "
+                                + "available (%s; see weft info --device gpu); -D%s=false tries anyway", what,
+                        MemoryPlan.human(plan.deviceBytes()), device, MemoryPlan.human(dev),
+                        summary(plan, plan.device()), PROPERTY));
+            }
+        }
+    }
+
+    private static String summary(MemoryPlan plan, java.util.List<MemoryPlan.Item> items) {
+        StringBuilder sb = new StringBuilder(plan.precision().name().toLowerCase(java.util.Locale.ROOT)).append(": ");
+        for (int i = 0; i < items.size(); i++) {
+            sb.append(i == 0 ? "" : ", ").append(items.get(i).what()).append(' ')
+                    .append(MemoryPlan.human(items.get(i).bytes()));
+        }
+        return sb.toString();
+    }
+}

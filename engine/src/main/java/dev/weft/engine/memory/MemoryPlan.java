@@ -1,0 +1,344 @@
+package dev.weft.engine.memory;
+
+import dev.weft.engine.config.LlmConfig;
+import dev.weft.engine.config.ModelConfig;
+import dev.weft.engine.config.UNetConfig;
+import dev.weft.engine.config.VaeConfig;
+import dev.weft.engine.config.VisionConfig;
+import dev.weft.engine.model.MMInterleaved;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * A rough estimate of the memory a model needs on the host and on the device, from its config alone (parameters
+ * are counted in SHAPES mode: nothing is allocated). Written as sums of documented terms so a reader can redo them
+ * by hand; {@code b} below is the bytes per element of the precision (4 for fp32, 2 for fp16 / bf16).
+ *
+ * <ul>
+ *   <li><b>weights</b>: parameters x b.</li>
+ *   <li><b>KV cache</b> for a document of T tokens: 2 (keys, values) x LLM layers x C x hidden x b, with C the
+ *       cache's capacity: T rounded up to a power of two (at least 16), since the cache doubles as it grows.</li>
+ *   <li><b>images in context</b> (N of them): per image, every adapter feature map (sum of side² over the 4 maps x
+ *       vision width), its visual tokens (queries x LLM hidden), and each LLM MMFS layer's projected values (sum of
+ *       side² over the MMFS levels x MMFS value width), all x b.</li>
+ *   <li><b>hidden states</b> the session keeps: T x LLM hidden x b.</li>
+ *   <li><b>activations</b>, the peak of the components, which run one after the other:
+ *     <ul>
+ *       <li>LLM over the whole document at once (prefill, T tokens; H heads, I MLP width):
+ *           (T x (6 hidden + 3 I) + 2 H T²) x b (residual, q, k, v, output; the MLP; scores and softmax);</li>
+ *       <li>vision encoder per image (P = grid² + 1 tokens, width Dv, MLP Iv, Hv heads; F = sum of the adapter's
+ *           map sides²): (P (6 Dv + Iv) + 2 Hv P² + 8 F Dv) x b;</li>
+ *       <li>UNet with classifier-free guidance (batch G = 2; top level N0 = sample_size² latents of c0 channels and
+ *           h0 heads; level i has c_i channels on N_i latents): G (2 h0 N0² + 16 c0 N0 + (layers per block + 1)
+ *           sum c_i N_i) x b (self-attention scores and softmax at the top level, resnet / feed-forward / MMFS
+ *           temporaries, skip connections);</li>
+ *       <li>VAE decoder at the output size S px (c0 its widest-resolution channels; mid-block attention over
+ *           (S / factor)² latents): (6 c0 S² + 2 (S / factor)^4) x b.</li>
+ *     </ul></li>
+ *   <li><b>runtime</b>: libtorch and the JVM on the host, {@value #RUNTIME_HOST_MIB} MiB; on a GPU also the CUDA
+ *       context on the device, {@value #CUDA_CONTEXT_MIB} MiB.</li>
+ *   <li><b>loading</b> (host, transient): the largest tensor as fp32, converted before it is handed to libtorch.</li>
+ * </ul>
+ * On the CPU everything is host memory; on a GPU the weights, caches and activations are device memory and the host
+ * keeps the runtime and the loading buffer. Allocator slack, fragmentation and the page cache of memory-mapped
+ * weights are not counted. The engine computes in fp32 on every device today; an fp16 plan is what fp16 compute
+ * would need.
+ */
+public final class MemoryPlan {
+    public static final long MIB = 1L << 20;
+    public static final long GIB = 1L << 30;
+    public static final int RUNTIME_HOST_MIB = 512;
+    public static final int CUDA_CONTEXT_MIB = 614;   // ~0.6 GiB
+    /** Guidance doubles the UNet batch. */
+    static final int UNET_BATCH = 2;
+
+    public enum Precision {
+        FP32(4), FP16(2), BF16(2);
+
+        public final int bytes;
+
+        Precision(int bytes) {
+            this.bytes = bytes;
+        }
+
+        public static Precision parse(String s) {
+            return switch (s.toLowerCase(Locale.ROOT)) {
+                case "fp32", "f32", "float32" -> FP32;
+                case "fp16", "f16", "float16", "half" -> FP16;
+                case "bf16", "bfloat16" -> BF16;
+                default -> throw new IllegalArgumentException("--dtype: expected fp32, fp16 or bf16, found " + s);
+            };
+        }
+    }
+
+    public enum Target {
+        CPU, GPU;
+
+        public static Target parse(String s) {
+            return switch (s.toLowerCase(Locale.ROOT)) {
+                case "cpu" -> CPU;
+                case "gpu", "cuda" -> GPU;
+                default -> throw new IllegalArgumentException("--device: expected cpu or gpu, found " + s);
+            };
+        }
+    }
+
+    /** One term of the plan. */
+    public record Item(String what, long bytes, String detail) { }
+
+    private final ModelConfig cfg;
+    private final Precision precision;
+    private final Target target;
+    private final int tokens;
+    private final int images;
+    private final long parameters;
+    private final List<Item> host = new ArrayList<>();
+    private final List<Item> device = new ArrayList<>();
+    private final Map<String, Long> activations = new LinkedHashMap<>();
+
+    private MemoryPlan(ModelConfig cfg, Precision precision, Target target, int tokens, int images) {
+        this.cfg = cfg;
+        this.precision = precision;
+        this.target = target;
+        this.tokens = tokens;
+        this.images = images;
+        Map<String, long[]> shapes = new LinkedHashMap<>();
+        this.parameters = MMInterleaved.shapes(cfg, shapes).parameterCount();
+        long largest = 0;
+        int mmfsLayers = 0;
+        for (Map.Entry<String, long[]> e : shapes.entrySet()) {
+            largest = Math.max(largest, numel(e.getValue()));
+            if (e.getKey().startsWith("mm_decoder.") && e.getKey().endsWith(".llama_cross_attn.gate")) {
+                mmfsLayers++;
+            }
+        }
+        long b = precision.bytes;
+        LlmConfig llm = cfg.llm();
+        VisionConfig v = cfg.vision();
+        long t = tokens;
+        long capacity = kvCapacity(tokens);
+
+        List<Item> work = target == Target.CPU ? host : device;
+        work.add(new Item("weights", parameters * b, String.format(Locale.ROOT, "%,d parameters x %d B", parameters, b)));
+        work.add(new Item("KV cache", 2L * llm.numLayers() * capacity * llm.hiddenSize() * b,
+                String.format(Locale.ROOT, "2 x %d layers x %d slots (for %d tokens) x %d x %d B",
+                        llm.numLayers(), capacity, tokens, llm.hiddenSize(), b)));
+        long perImage = imageBytes(mmfsLayers);
+        work.add(new Item("images in context", images * perImage,
+                String.format(Locale.ROOT, "%d x %s (features, visual tokens, MMFS values of %d layers)", images,
+                        human(perImage), mmfsLayers)));
+        work.add(new Item("hidden states", t * llm.hiddenSize() * b,
+                String.format(Locale.ROOT, "%d tokens x %d x %d B", tokens, llm.hiddenSize(), b)));
+        activations.put("LLM over " + tokens + " tokens", llmActivations(t) * b);
+        activations.put("vision encoder", visionActivations() * b);
+        activations.put("UNet (batch " + UNET_BATCH + ")", unetActivations() * b);
+        activations.put("VAE decoder", vaeActivations() * b);
+        Map.Entry<String, Long> peak = activations.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow();
+        work.add(new Item("activations (peak)", peak.getValue(), peak.getKey()));
+        host.add(new Item("runtime", RUNTIME_HOST_MIB * MIB, "libtorch and the JVM"));
+        if (target == Target.GPU) {
+            device.add(new Item("CUDA context", CUDA_CONTEXT_MIB * MIB, "per process"));
+        }
+        host.add(new Item("loading (transient)", largest * 4, String.format(Locale.ROOT,
+                "largest tensor, %,d values as fp32", largest)));
+    }
+
+    /** The plan for a document of {@code tokens} tokens holding {@code images} images. */
+    public static MemoryPlan of(ModelConfig cfg, Precision precision, Target target, int tokens, int images) {
+        int max = cfg.llm().maxPositions();
+        if (tokens < 1 || tokens > max) {
+            throw new IllegalArgumentException("--tokens: expected 1 to " + max + " (the model's context), found "
+                    + tokens);
+        }
+        if (images < 0) {
+            throw new IllegalArgumentException("--images: expected 0 or more, found " + images);
+        }
+        return new MemoryPlan(cfg, precision, target, tokens, images);
+    }
+
+    /** As {@link #of(ModelConfig, Precision, Target, int, int)} with {@link #defaultImages} images. */
+    public static MemoryPlan of(ModelConfig cfg, Precision precision, Target target, int tokens) {
+        return of(cfg, precision, target, tokens, defaultImages(cfg, tokens));
+    }
+
+    /** One image per 256 tokens of document, at least 1, at most the LLM's MMFS image limit. */
+    public static int defaultImages(ModelConfig cfg, int tokens) {
+        return Math.max(1, Math.min(cfg.llm().mmfs().maxImages(), tokens / 256));
+    }
+
+    /** The default document: 1024 tokens, or the model's whole context when shorter. */
+    public static int defaultTokens(ModelConfig cfg) {
+        return Math.min(1024, cfg.llm().maxPositions());
+    }
+
+    /** T rounded up to a power of two, at least 16: the KV cache's capacity. */
+    static long kvCapacity(long t) {
+        long c = 16;
+        while (c < t) {
+            c <<= 1;
+        }
+        return c;
+    }
+
+    private static long numel(long[] shape) {
+        long n = 1;
+        for (long d : shape) {
+            n *= d;
+        }
+        return n;
+    }
+
+    /** Elements of one image's state (times b for bytes). */
+    private long imageBytes(int mmfsLayers) {
+        VisionConfig v = cfg.vision();
+        int[] sides = v.featureSizes();
+        long all = 0;
+        for (int s : sides) {
+            all += (long) s * s;
+        }
+        int levels = cfg.llm().mmfs().numLevels();
+        long mmfs = 0;
+        for (int i = sides.length - levels; i < sides.length; i++) {
+            mmfs += (long) sides[i] * sides[i];
+        }
+        long elems = all * v.hiddenSize() + (long) cfg.numImageTokens() * cfg.llm().hiddenSize()
+                + mmfsLayers * mmfs * cfg.llm().mmfs().valueDim();
+        return elems * precision.bytes;
+    }
+
+    long llmActivations(long t) {
+        LlmConfig l = cfg.llm();
+        return t * (6L * l.hiddenSize() + 3L * l.intermediateSize()) + 2L * l.numHeads() * t * t;
+    }
+
+    long visionActivations() {
+        VisionConfig v = cfg.vision();
+        long p = (long) v.grid() * v.grid() + 1;
+        long f = 0;
+        for (int s : v.featureSizes()) {
+            f += (long) s * s;
+        }
+        return p * (6L * v.hiddenSize() + v.intermediateSize()) + 2L * v.numHeads() * p * p
+                + 8L * f * v.hiddenSize();
+    }
+
+    long unetActivations() {
+        UNetConfig u = cfg.unet();
+        long side = u.sampleSize();
+        long n0 = side * side;
+        long c0 = u.blockOutChannels().get(0);
+        long h0 = u.attentionHeadDim().get(0);
+        long skips = 0;
+        for (int i = 0; i < u.blockOutChannels().size(); i++) {
+            long s = side >> i;
+            skips += u.blockOutChannels().get(i) * s * s;
+        }
+        return UNET_BATCH * (2 * h0 * n0 * n0 + 16 * c0 * n0 + (u.layersPerBlock() + 1L) * skips);
+    }
+
+    long vaeActivations() {
+        VaeConfig v = cfg.vae();
+        long s = cfg.decoderImageSize();
+        long c0 = v.blockOutChannels().get(0);
+        long lat = (s / v.downsampleFactor()) * (s / v.downsampleFactor());
+        return 6 * c0 * s * s + 2 * lat * lat;
+    }
+
+    public ModelConfig config() {
+        return cfg;
+    }
+
+    public Precision precision() {
+        return precision;
+    }
+
+    public Target target() {
+        return target;
+    }
+
+    public int tokens() {
+        return tokens;
+    }
+
+    public int images() {
+        return images;
+    }
+
+    public long parameters() {
+        return parameters;
+    }
+
+    /** Host terms, in order. */
+    public List<Item> host() {
+        return Collections.unmodifiableList(host);
+    }
+
+    /** Device terms (empty on the CPU). */
+    public List<Item> device() {
+        return Collections.unmodifiableList(device);
+    }
+
+    /** Each component's activation estimate; the plan counts the largest. */
+    public Map<String, Long> activations() {
+        return Collections.unmodifiableMap(activations);
+    }
+
+    public long hostBytes() {
+        return host.stream().mapToLong(Item::bytes).sum();
+    }
+
+    public long deviceBytes() {
+        return device.stream().mapToLong(Item::bytes).sum();
+    }
+
+    /** A term by name, 0 when absent. */
+    public long bytes(String what) {
+        long n = 0;
+        for (Item i : host) {
+            n += i.what().equals(what) ? i.bytes() : 0;
+        }
+        for (Item i : device) {
+            n += i.what().equals(what) ? i.bytes() : 0;
+        }
+        return n;
+    }
+
+    /** The plan as lines for a terminal. */
+    public List<String> describe() {
+        List<String> out = new ArrayList<>();
+        out.add(String.format(Locale.ROOT, "memory plan: %s weights and compute on the %s, a document of %d tokens "
+                + "with %d image(s)", precision.name().toLowerCase(Locale.ROOT), target == Target.CPU ? "CPU" : "GPU",
+                tokens, images));
+        if (target == Target.GPU) {
+            out.add(String.format(Locale.ROOT, "  device  ~%s", human(deviceBytes())));
+            device.forEach(i -> out.add(String.format(Locale.ROOT, "    %-20s %10s  %s", i.what(), human(i.bytes()),
+                    i.detail())));
+        }
+        out.add(String.format(Locale.ROOT, "  host    ~%s", human(hostBytes())));
+        host.forEach(i -> out.add(String.format(Locale.ROOT, "    %-20s %10s  %s", i.what(), human(i.bytes()),
+                i.detail())));
+        StringBuilder a = new StringBuilder("  activations by component:");
+        activations.forEach((k, v) -> a.append(' ').append(k).append(' ').append(human(v)).append(';'));
+        out.add(a.substring(0, a.length() - 1));
+        if (precision != Precision.FP32) {
+            out.add("  note: the engine computes in fp32 on every device today (fp16 / bf16 weights are upcast on "
+                    + "load); this is what " + precision.name().toLowerCase(Locale.ROOT) + " compute would need");
+        }
+        return out;
+    }
+
+    public static String human(long bytes) {
+        if (bytes >= GIB) {
+            return String.format(Locale.ROOT, "%.1f GiB", bytes / (double) GIB);
+        }
+        if (bytes >= MIB) {
+            return String.format(Locale.ROOT, "%.1f MiB", bytes / (double) MIB);
+        }
+        return String.format(Locale.ROOT, "%.1f KiB", bytes / 1024.0);
+    }
+}

@@ -1,0 +1,90 @@
+package dev.weft.engine;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import dev.weft.engine.config.ModelConfig;
+import dev.weft.engine.diffusion.schedulers.Scheduler;
+import dev.weft.engine.diffusion.schedulers.SchedulerKind;
+import dev.weft.engine.diffusion.schedulers.StepNoise;
+import dev.weft.engine.pipeline.CancellationToken;
+import dev.weft.engine.pipeline.GenerationListener;
+import dev.weft.engine.pipeline.InterleavedSession;
+import dev.weft.engine.pipeline.Rng;
+import dev.weft.engine.testing.NativeTests;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * The tiny model's text-to-image on a CUDA GPU gives the CPU's picture (the [0, 1] pixels before quantisation within
+ * 1e-3). Skips itself, saying why, where DJL sees no GPU (the CPU libtorch, or no CUDA device); see
+ * docs/gpu-guide.md for running it on a GPU machine.
+ */
+class GpuSmokeTest {
+    static final Path TINY = Path.of("../assets/tiny");
+
+    @BeforeAll
+    static void needsLibtorch() {
+        NativeTests.assumeNative();
+    }
+
+    /** {@code <s>prompt<|beginofimage|>}, 5 DDIM steps with guidance, the decoded (1, 3, H, W) pixels in [0, 1]. */
+    static float[] paint(Device device) {
+        try (Engine e = Engine.load(TINY, device); NDManager run = NDManager.newBaseManager(device);
+             InterleavedSession s = new InterleavedSession(e.model(), run)) {
+            ModelConfig cfg = e.config();
+            List<Integer> ids = new ArrayList<>(List.of(cfg.tokens().bos()));
+            ids.addAll(e.tokenizer().encode("a red circle on grass"));
+            ids.add(cfg.tokens().boi());
+            s.appendTokens(ids);
+            int side = cfg.unet().sampleSize();
+            NDArray latents = new Rng(42).normal(run, new Shape(1, cfg.unet().inChannels(), side, side));
+            try (Scheduler sched = SchedulerKind.parse("ddim").create(cfg.scheduler())) {
+                NDArray img = s.paint(run, sched, 5, 7.5f, latents, StepNoise.seeded(7), GenerationListener.NONE,
+                        CancellationToken.NEVER);
+                assertEquals(device, img.getDevice());
+                return img.toFloatArray();
+            }
+        }
+    }
+
+    @Test
+    void textToImageOnTheGpuMatchesTheCpu() {
+        assumeTrue(Devices.gpuCount() > 0, "no CUDA GPU visible to DJL (" + Devices.flavour()
+                + "): GPU smoke test skipped");
+        long t0 = System.nanoTime();
+        float[] cpu = paint(Device.cpu());
+        long t1 = System.nanoTime();
+        float[] gpu = paint(Device.gpu());
+        long t2 = System.nanoTime();
+        assertEquals(cpu.length, gpu.length);
+        double max = 0;
+        for (int i = 0; i < cpu.length; i++) {
+            max = Math.max(max, Math.abs(cpu[i] - gpu[i]));
+        }
+        System.out.printf("GPU smoke: %d pixels, max |cpu - gpu| %.2e; cpu %.1f s, gpu %.1f s (%s)%n", cpu.length, max,
+                (t1 - t0) / 1e9, (t2 - t1) / 1e9, Devices.flavour());
+        assertTrue(max <= 1e-3, "max |cpu - gpu| = " + max);
+    }
+
+    /** Without a GPU, asking for one is a clear error. */
+    @Test
+    void askingForAGpuWithoutOneSaysSo() {
+        assumeTrue(Devices.gpuCount() == 0, "a GPU is visible");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Devices.resolve("gpu"));
+        assertTrue(e.getMessage().startsWith("--device gpu: no CUDA GPU visible to DJL (engine flavour PyTorch "),
+                e.getMessage());
+        assertEquals(Device.cpu(), Devices.resolve("CPU"));
+        assertThrows(IllegalArgumentException.class, () -> Devices.resolve("tpu"));
+    }
+}

@@ -1,0 +1,125 @@
+package dev.weft.engine.memory;
+
+import ai.djl.Device;
+import dev.weft.engine.Engine;
+import dev.weft.engine.config.ModelConfig;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The memory plan's arithmetic against numbers worked out by hand from the tiny config (written out below), the
+ * 13b weights against the published figures, and the refusal to load with a small "available" figure (no native
+ * library needed: the check comes before anything is allocated).
+ */
+class MemoryPlanTest {
+    static final ModelConfig TINY = ModelConfig.tiny();
+
+    /*
+     * tiny: LLM D 64, I 128, 4 layers, 4 heads, context 512; vision 32 px / 4 px patches (grid 8, P = 65 tokens),
+     * width 32, MLP 64, 2 heads, adapter maps 32, 16, 8, 4 (F = 1360), MMFS on the last 3 maps (16, 8,
+     * 4 -> 336 positions) of width 32 in 2 LLM layers; 8 visual tokens; UNet blocks 32, 64, 1 layer each, heads 2, 4,
+     * 8 x 8 latents; VAE blocks 8, 16, 16, 16 (factor 8) at 64 px; 1,260,161 parameters, largest tensor 73,728.
+     */
+    @Test
+    void tinyTermsMatchTheHandComputedNumbers() {
+        MemoryPlan p = MemoryPlan.of(TINY, MemoryPlan.Precision.FP32, MemoryPlan.Target.CPU, 512, 2);
+        assertEquals(1_260_161, p.parameters());
+        assertEquals(1_260_161L * 4, p.bytes("weights"));
+        assertEquals(2L * 4 * 512 * 64 * 4, p.bytes("KV cache"));                         // 1,048,576
+        // per image: (1360 x 32 + 8 x 64 + 2 x 336 x 32) = 65,536 values
+        assertEquals(2L * 65_536 * 4, p.bytes("images in context"));
+        assertEquals(512L * 64 * 4, p.bytes("hidden states"));
+        // LLM: 512 x (6 x 64 + 3 x 128) + 2 x 4 x 512² = 393,216 + 2,097,152
+        assertEquals(2_490_368L * 4, p.activations().get("LLM over 512 tokens"));
+        // vision: 65 x (6 x 32 + 64) + 2 x 2 x 65² + 8 x 1360 x 32 = 16,640 + 16,900 + 348,160
+        assertEquals(381_700L * 4, p.activations().get("vision encoder"));
+        // UNet: 2 x (2 x 2 x 64² + 16 x 32 x 64 + 2 x (32 x 64 + 64 x 16)) = 2 x (16,384 + 32,768 + 6,144)
+        assertEquals(110_592L * 4, p.activations().get("UNet (batch 2)"));
+        // VAE: 6 x 8 x 64² + 2 x 64² (8 x 8 latents, squared) = 196,608 + 8,192
+        assertEquals(204_800L * 4, p.activations().get("VAE decoder"));
+        assertEquals(2_490_368L * 4, p.bytes("activations (peak)"));
+        assertEquals(512L << 20, p.bytes("runtime"));
+        assertEquals(73_728L * 4, p.bytes("loading (transient)"));
+        assertEquals(553_871_876L, p.hostBytes());           // the sum of the terms above
+        assertEquals(0, p.deviceBytes());
+    }
+
+    @Test
+    void theKvCacheIsSizedToTheDocumentNotTheContext() {
+        MemoryPlan p = MemoryPlan.of(TINY, MemoryPlan.Precision.FP32, MemoryPlan.Target.CPU, 100, 1);
+        assertEquals(2L * 4 * 128 * 64 * 4, p.bytes("KV cache"), "capacity 128 for 100 tokens");
+        assertEquals(16, MemoryPlan.kvCapacity(1));
+        assertEquals(1024, MemoryPlan.kvCapacity(1024));
+        assertEquals(2048, MemoryPlan.kvCapacity(1025));
+        assertThrows(IllegalArgumentException.class,
+                () -> MemoryPlan.of(TINY, MemoryPlan.Precision.FP32, MemoryPlan.Target.CPU, 513, 1));
+    }
+
+    @Test
+    void onAGpuTheWorkingSetMovesToTheDevice() {
+        MemoryPlan cpu = MemoryPlan.of(TINY, MemoryPlan.Precision.FP16, MemoryPlan.Target.CPU, 512, 2);
+        MemoryPlan gpu = MemoryPlan.of(TINY, MemoryPlan.Precision.FP16, MemoryPlan.Target.GPU, 512, 2);
+        assertEquals(1_260_161L * 2, gpu.bytes("weights"));
+        long work = cpu.hostBytes() - (512L << 20) - 73_728L * 4;
+        assertEquals(work + (614L << 20), gpu.deviceBytes());
+        assertEquals((512L << 20) + 73_728L * 4, gpu.hostBytes());
+        assertTrue(String.join("\n", gpu.describe()).contains("engine computes in fp32"));
+    }
+
+    @Test
+    void theReleasedModelsWeightsComeOutAtThePublishedSizes() {
+        ModelConfig big = ModelConfig.mmInterleaved13b();
+        MemoryPlan fp32 = MemoryPlan.of(big, MemoryPlan.Precision.FP32, MemoryPlan.Target.GPU, 2048, 8);
+        MemoryPlan fp16 = MemoryPlan.of(big, MemoryPlan.Precision.FP16, MemoryPlan.Target.GPU, 2048, 8);
+        assertEquals("55.6 GiB", MemoryPlan.human(fp32.bytes("weights")));
+        assertEquals("27.8 GiB", MemoryPlan.human(fp16.bytes("weights")));
+        assertEquals(2L * 40 * 2048 * 5120 * 4, fp32.bytes("KV cache"));                 // 3.1 GiB
+        assertEquals(163_850_240L * 4, fp32.bytes("loading (transient)"));                // the 32002 x 5120 head
+        System.out.println(String.join("\n", fp32.describe()));
+        System.out.println(String.join("\n", fp16.describe()));
+    }
+
+    @Test
+    void loadingRefusesWhenTheHostHasTooLittle() {
+        MemoryException e = assertThrows(MemoryException.class, () -> Engine.load(Path.of("../assets/tiny"),
+                Device.cpu(), (a, b) -> { }, MemoryProbe.fixed(100L << 20, -1)));
+        assertTrue(e.getMessage().matches("\\.\\./assets/tiny \\(tiny\\) needs ~\\d+\\.\\d MiB of host memory, 100\\.0 MiB "
+                + "available \\(fp32: weights 4\\.8 MiB, .*"), e.getMessage());
+    }
+
+    @Test
+    void aGpuWithTooLittleFreeMemoryIsRefusedAndTheCheckCanBeTurnedOff() {
+        MemoryPlan plan = MemoryCheck.forLoad(ModelConfig.mmInterleaved13b(), Device.gpu());
+        MemoryProbe small = MemoryProbe.fixed(1L << 40, 40L << 30);
+        MemoryException e = assertThrows(MemoryException.class,
+                () -> MemoryCheck.require(plan, small, Device.gpu(), "mm-interleaved-13b"));
+        assertTrue(e.getMessage().startsWith("mm-interleaved-13b needs ~"), e.getMessage());
+        assertTrue(e.getMessage().contains("GiB of GPU memory on gpu(0), 40.0 GiB available"), e.getMessage());
+        MemoryCheck.require(plan, MemoryProbe.fixed(1L << 40, 80L << 30), Device.gpu(), "fits");
+        MemoryCheck.require(plan, MemoryProbe.fixed(-1, -1), Device.gpu(), "unknown figures pass");
+        String old = System.getProperty(MemoryCheck.PROPERTY);
+        System.setProperty(MemoryCheck.PROPERTY, "false");
+        try {
+            MemoryCheck.require(plan, small, Device.gpu(), "check off");
+        } finally {
+            if (old == null) {
+                System.clearProperty(MemoryCheck.PROPERTY);
+            } else {
+                System.setProperty(MemoryCheck.PROPERTY, old);
+            }
+        }
+    }
+
+    @Test
+    void theSystemProbeReadsThisMachine() {
+        long host = MemoryProbe.system().hostAvailable();
+        assertTrue(host > 0, "MemAvailable or the MXBean: " + host);
+        assertEquals(-1, MemoryProbe.system().deviceAvailable(Device.cpu()));
+        System.out.printf("host memory available: %s%n", MemoryPlan.human(host));
+    }
+}
