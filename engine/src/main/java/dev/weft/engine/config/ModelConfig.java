@@ -115,7 +115,7 @@ public record ModelConfig(String name, VisionConfig vision, QFormerConfig visual
     }
 
     /** weft-small's latent scaling (1 / std of the trained VAE's latent means over the training pictures). */
-    static final double WEFT_SMALL_VAE_SCALE = 0.46755;
+    static final double WEFT_SMALL_VAE_SCALE = 0.43497;
 
     /** A preset by name: {@code tiny}, {@code weft-small} or {@code mm-interleaved-13b}. */
     public static ModelConfig preset(String name) {
