@@ -2,6 +2,7 @@
 # Takes the user guide's screenshots from the real studio under a virtual display (Xvfb), on the bundled model
 # (assets/weft-small, whose tour opens the sample projects of samples/):
 #   docs/screenshots/take.sh [-Dweft.model=DIR]
+#   docs/screenshots/take.sh -Dweft.tour.only=model-dialog    # only model-dialog.png (Model > Choose Model…)
 # Needs: apt-get install -y xvfb libgtk-3-0 libxtst6 libgl1 libgl1-mesa-dri libxxf86vm1
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"

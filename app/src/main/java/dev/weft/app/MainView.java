@@ -5,6 +5,7 @@ import dev.weft.app.common.FxImages;
 import dev.weft.app.common.ImageFiles;
 import dev.weft.app.common.Notification;
 import dev.weft.app.common.Styles;
+import dev.weft.app.model.ModelDialogView;
 import dev.weft.app.project.ProjectViewModel;
 import dev.weft.app.queue.GenerationJob;
 import dev.weft.app.queue.QueueView;
@@ -292,7 +293,11 @@ public final class MainView {
         Menu generate = new Menu("Generate", null, cont, regen, vary, variants, new SeparatorMenuItem(), pause,
                 item("Cancel Running Job", "Esc", this::cancelRunning),
                 cancelAll);
-        MenuBar bar = new MenuBar(file, edit, view, generate);
+        MenuItem chooseModel = item("Choose Model…", "Shortcut+M", this::chooseModel);
+        chooseModel.setId("menu-choose-model");
+        chooseModel.disableProperty().bind(vm.status().loadingBinding());
+        Menu model = new Menu("Model", null, chooseModel);
+        MenuBar bar = new MenuBar(file, edit, view, generate, model);
         bar.setId("menu");
         return bar;
     }
@@ -463,6 +468,14 @@ public final class MainView {
         if (j != null) {
             vm.queue().cancel(j);
         }
+    }
+
+    /**
+     * Model > Choose Model…: the folder and device, with the memory estimate; Load loads it in the background (the
+     * status bar's progress bar, then model, device and memory; a refusal is a dialog and the loaded model stays).
+     */
+    private void chooseModel() {
+        new ModelDialogView(vm.modelDialog(), dialogs).showAndLoad(stage);
     }
 
     private void newText() {

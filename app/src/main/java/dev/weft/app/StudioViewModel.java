@@ -1,9 +1,11 @@
 package dev.weft.app;
 
+import dev.weft.app.common.Notification;
 import dev.weft.app.common.Notifier;
 import dev.weft.app.common.UiThread;
 import dev.weft.app.export.ExportViewModel;
 import dev.weft.app.history.UndoManager;
+import dev.weft.app.model.ModelDialogViewModel;
 import dev.weft.app.project.ProjectViewModel;
 import dev.weft.app.project.Recovery;
 import dev.weft.app.project.StudioSettings;
@@ -14,6 +16,8 @@ import dev.weft.app.status.StatusViewModel;
 import dev.weft.app.storyboard.StoryboardViewModel;
 import dev.weft.app.style.StyleBoardViewModel;
 import dev.weft.app.theme.ThemeViewModel;
+import dev.weft.engine.Devices;
+import dev.weft.engine.memory.MemoryProbe;
 
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -23,6 +27,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntSupplier;
 import java.util.function.LongSupplier;
 
 /**
@@ -43,6 +48,8 @@ public final class StudioViewModel implements AutoCloseable {
     private final StyleBoardViewModel styleBoard;
     private final ExportViewModel export;
     private final List<ExecutorService> owned;
+    private final MemoryProbe memoryProbe;
+    private final IntSupplier gpuCount;
 
     private StudioViewModel(Builder b, List<ExecutorService> owned) {
         this.owned = owned;
@@ -50,6 +57,10 @@ public final class StudioViewModel implements AutoCloseable {
         this.queue = new JobQueue(b.generation, b.ui);
         queue.setPreviewIntervalMillis(b.previewIntervalMillis);
         queue.readyProperty().bind(engine.readyBinding());
+        // a model replaced by another is closed on the generation thread, after a job still running on it
+        engine.retireOn(b.generation);
+        this.memoryProbe = b.memoryProbe;
+        this.gpuCount = b.gpuCount;
         StudioSettings settings = new StudioSettings(b.configDir);
         Recovery recovery = b.recovery != null ? b.recovery : Recovery.forThisProcess(b.configDir.resolve("recovery"));
         this.storyboard = new StoryboardViewModel(engine, queue, undo, notifier, b.io, b.ui, b.seeds);
@@ -66,10 +77,14 @@ public final class StudioViewModel implements AutoCloseable {
             if (s == EngineService.State.READY && engine.engine() != null) {
                 storyboard.settings().useModelDefaults(engine.engine().generationDefaults());
             }
-            if (s == EngineService.State.FAILED) {
-                notifier.publish(dev.weft.app.common.Notification.error("The model did not load",
-                        engine.messageProperty().get() + "\nThe studio still opens, edits and saves stories; "
-                                + "generation needs a model folder (-Dweft.model=DIR)."));
+        });
+        engine.failureProperty().addListener((o, a, f) -> {
+            if (f != null) {
+                notifier.publish(Notification.error("The model did not load", f.keptModel() == null
+                        ? "Model failed to load: " + f.message() + "\nThe studio still opens, edits and saves "
+                        + "stories; generation needs a model: choose a folder with Model > Choose Model…"
+                        : f.folder() + " was not loaded: " + f.message() + "\n" + f.keptModel() + " stays loaded on "
+                        + engine.deviceProperty().get() + "; your story is unchanged."));
             }
         });
     }
@@ -92,6 +107,15 @@ public final class StudioViewModel implements AutoCloseable {
 
     public JobQueue jobQueue() {
         return queue;
+    }
+
+    /**
+     * A fresh ViewModel for the model dialog (Model > Choose Model…): it starts at the loaded model's folder and
+     * device and loads through {@link #engine()}.
+     */
+    public ModelDialogViewModel modelDialog() {
+        return new ModelDialogViewModel(engine, memoryProbe, gpuCount, engine.modelDirProperty().get(),
+                engine.onGpu() ? ModelDialogViewModel.Target.GPU : ModelDialogViewModel.Target.CPU);
     }
 
     public StoryboardViewModel storyboard() {
@@ -157,6 +181,8 @@ public final class StudioViewModel implements AutoCloseable {
         private Recovery recovery;
         private LongSupplier seeds = new SecureRandom()::nextInt;
         private long previewIntervalMillis = 200;
+        private MemoryProbe memoryProbe = MemoryProbe.system();
+        private IntSupplier gpuCount = Devices::gpuCount;
 
         public Builder ui(UiThread u) {
             ui = u;
@@ -198,6 +224,18 @@ public final class StudioViewModel implements AutoCloseable {
 
         public Builder previewIntervalMillis(long ms) {
             previewIntervalMillis = ms;
+            return this;
+        }
+
+        /** What the model dialog compares its memory estimate with (default: this machine's free memory). */
+        public Builder memoryProbe(MemoryProbe p) {
+            memoryProbe = p;
+            return this;
+        }
+
+        /** CUDA GPUs the model dialog offers (default: those DJL sees). */
+        public Builder gpuCount(IntSupplier g) {
+            gpuCount = g;
             return this;
         }
 

@@ -37,6 +37,12 @@ public final class WeftStudio extends Application {
                         + studio.engine().deviceProperty().get() : studio.engine().messageProperty().get()));
             }
         });
+        studio.engine().failureProperty().addListener((o, a, f) -> {
+            if (f != null && f.keptModel() != null) {
+                System.out.println("Weft studio: " + f.folder() + " not loaded (" + f.message() + "); "
+                        + f.keptModel() + " stays loaded");
+            }
+        });
         studio.engine().load(EngineService.defaultModelDir(), device());
         // ./studio story.weft opens a project (unless unsaved work from a crash is being offered first)
         List<String> files = getParameters() == null ? List.of() : getParameters().getUnnamed();

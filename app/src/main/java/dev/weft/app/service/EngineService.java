@@ -26,9 +26,21 @@ import java.util.stream.Stream;
  * Owns the engine: loads the model folder off the UI thread (on the loader executor) and publishes its state for
  * the status bar and for the queue's gate. Generation jobs get the engine through {@link #engine()} on the
  * generation thread. Properties change on the UI thread only.
+ *
+ * <p>Another model can be loaded while one is loaded (the model dialog): the current one stays in place until the
+ * new one is ready, then it is swapped in and the old one is closed on the {@linkplain #retireOn retirement
+ * executor} (the studio's generation thread, so a job still running on it finishes first). When the new one fails
+ * (a refused memory plan, a folder without weights, a tensor of the wrong shape) the current one stays loaded and
+ * usable, and {@link #failureProperty()} says what went wrong.
  */
 public final class EngineService implements AutoCloseable {
     public enum State { NOT_LOADED, LOADING, READY, FAILED }
+
+    /**
+     * A load that failed: the folder, the problem, and the model still loaded ({@code null} when there is none and
+     * the state is {@link State#FAILED}). A new record for every failure, so listeners hear each one.
+     */
+    public record LoadFailure(Path folder, String message, String keptModel) { }
 
     /** Loads a model folder; {@link Engine#load} in the studio, a stub in tests. */
     @FunctionalInterface
@@ -45,10 +57,13 @@ public final class EngineService implements AutoCloseable {
     private final Loader loader;
     private final boolean ownsEngine;
     private volatile Engine engine;
+    private Executor retirement;
 
     private final ReadOnlyObjectWrapper<State> state = new ReadOnlyObjectWrapper<>(this, "state", State.NOT_LOADED);
     private final ReadOnlyStringWrapper modelId = new ReadOnlyStringWrapper(this, "modelId", "");
     private final ReadOnlyStringWrapper device = new ReadOnlyStringWrapper(this, "device", "");
+    private final ReadOnlyObjectWrapper<Path> modelDir = new ReadOnlyObjectWrapper<>(this, "modelDir");
+    private final ReadOnlyObjectWrapper<LoadFailure> failure = new ReadOnlyObjectWrapper<>(this, "failure");
     private final ReadOnlyStringWrapper message = new ReadOnlyStringWrapper(this, "message", "no model");
     private final ReadOnlyLongWrapper weightBytes = new ReadOnlyLongWrapper(this, "weightBytes");
     /** While loading: the fraction of the weights read, or -1 before the first tensor. */
@@ -66,6 +81,7 @@ public final class EngineService implements AutoCloseable {
         this.ui = ui;
         this.loader = loader;
         this.ownsEngine = ownsEngine;
+        this.retirement = loaderExecutor;
         this.ready = Bindings.createBooleanBinding(() -> state.get() == State.READY, state);
     }
 
@@ -76,11 +92,25 @@ public final class EngineService implements AutoCloseable {
         return s;
     }
 
-    /** Starts loading; the state goes LOADING, then READY or FAILED with a message naming the problem. */
+    /**
+     * Where an engine replaced by a newly loaded one is closed (default: the loader executor). The studio passes its
+     * single generation thread: a job dispatched on the old engine was handed to that thread before the swap, so it
+     * runs to its end before the engine is closed.
+     */
+    public void retireOn(Executor e) {
+        retirement = e;
+    }
+
+    /**
+     * Starts loading; the state goes LOADING, then READY, or FAILED with a message naming the problem. While a model
+     * is loaded it stays loaded during the load (the queue waits), and a failure brings it back: READY with the
+     * same model, the problem in {@link #failureProperty()}. Does nothing while a load runs.
+     */
     public void load(Path modelDir, Device dev) {
         if (state.get() == State.LOADING) {
             return;
         }
+        Engine current = engine;
         state.set(State.LOADING);
         message.set("Loading model from " + modelDir + " …");
         device.set(describe(dev));
@@ -88,8 +118,11 @@ public final class EngineService implements AutoCloseable {
         loaderExecutor.execute(() -> {
             try {
                 // the palette is a small file next to the weights: the sketch pad can use it before they are read
+                // (only when no model is loaded: otherwise the loaded model's classes stay until the new one is in)
                 SegmentationPalette p = SegmentationPalette.forModel(modelDir);
-                ui.post(() -> palette.set(p));
+                if (current == null) {
+                    ui.post(() -> palette.set(p));
+                }
                 double[] posted = {-1};
                 Engine e = loader.load(modelDir, dev, (done, total) -> {
                     double f = total <= 0 ? -1 : Math.min(1, done / (double) total);
@@ -105,32 +138,71 @@ public final class EngineService implements AutoCloseable {
                 long bytes = weightBytes(modelDir);
                 ui.post(() -> {
                     weightBytes.set(bytes);
+                    palette.set(p);
                     published(e, modelDir);
                 });
             } catch (Throwable t) {
                 String m = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
-                ui.post(() -> {
-                    message.set("Model failed to load: " + m);
-                    state.set(State.FAILED);
-                });
+                ui.post(() -> failed(modelDir, m));
             }
         });
+    }
+
+    /** A load failed: back to the model loaded before, if any (READY), else FAILED. */
+    private void failed(Path dir, String problem) {
+        Engine kept = engine;
+        if (kept == null) {
+            message.set("Model failed to load: " + problem);
+            failure.set(new LoadFailure(dir, problem, null));
+            state.set(State.FAILED);
+            return;
+        }
+        device.set(describe(kept.device()));
+        loadProgress.set(1);
+        message.set("Model " + kept.modelId() + (modelDir.get() == null ? "" : " (" + modelDir.get() + ")"));
+        failure.set(new LoadFailure(dir, problem, kept.modelId()));
+        state.set(State.READY);
     }
 
     private void published(Engine e, Path dir) {
         Engine old = engine;
         engine = e;
         if (old != null && old != e && ownsEngine) {
-            old.close();
+            retire(old);
         }
         modelId.set(e.modelId());
         if (dir == null) {
             palette.set(paletteNear(e));
         }
+        modelDir.set(dir != null ? dir : folderOf(e));
         loadProgress.set(1);
         device.set(describe(e.device()));
         message.set("Model " + e.modelId() + (dir == null ? "" : " (" + dir + ")"));
         state.set(State.READY);
+    }
+
+    /** Closes a replaced engine after any call running on it ({@link Engine}'s generation methods lock it). */
+    private void retire(Engine old) {
+        Runnable close = () -> {
+            synchronized (old) {
+                old.close();
+            }
+        };
+        try {
+            retirement.execute(close);
+        } catch (java.util.concurrent.RejectedExecutionException shutDown) {
+            close.run();
+        }
+    }
+
+    /** The folder the engine's tokenizer came from, or null. */
+    private static Path folderOf(Engine e) {
+        try {
+            Path src = e.tokenizer().source();
+            return src == null ? null : src.getParent();
+        } catch (RuntimeException ex) {
+            return null;
+        }
     }
 
     /** The palette in the folder the engine's tokenizer came from (an engine built elsewhere: ADE20K). */
@@ -193,6 +265,22 @@ public final class EngineService implements AutoCloseable {
 
     public ReadOnlyStringProperty deviceProperty() {
         return device.getReadOnlyProperty();
+    }
+
+    /** The folder of the loaded model (null while none is loaded or it is not known). */
+    public ReadOnlyObjectProperty<Path> modelDirProperty() {
+        return modelDir.getReadOnlyProperty();
+    }
+
+    /** The last load that failed (null before any); see {@link LoadFailure}. */
+    public ReadOnlyObjectProperty<LoadFailure> failureProperty() {
+        return failure.getReadOnlyProperty();
+    }
+
+    /** True when the loaded model computes on a GPU. */
+    public boolean onGpu() {
+        Engine e = engine;
+        return e != null && e.device().isGpu();
     }
 
     public ReadOnlyStringProperty messageProperty() {

@@ -54,6 +54,8 @@ public final class StatusViewModel {
                 engine.stateProperty());
         failed = Bindings.createBooleanBinding(() -> engine.stateProperty().get() == EngineService.State.FAILED,
                 engine.stateProperty());
+        // a newly loaded model's figures at once, not at the next tick
+        engine.weightBytesProperty().addListener((o, a, b) -> refreshMemory());
         refreshMemory();
     }
 

@@ -30,7 +30,8 @@ import java.util.function.BooleanSupplier;
 /**
  * Takes the user guide's screenshots from the real studio window (GTK under Xvfb, the real engine): a continued
  * story with its recipe, the dark theme, the queue with a running job, a sketch with its live preview and painted
- * picture, the style board with variants. Not a test: run it with {@code docs/screenshots/take.sh}.
+ * picture, the style board with variants, the model dialog. Not a test: run it with {@code docs/screenshots/take.sh}
+ * ({@code -Dweft.tour.only=model-dialog} takes only the model dialog's).
  *
  * <p>Arguments: the output folder. {@code -Dweft.model=DIR} picks the model (default: the bundled
  * {@code assets/weft-small}). With a model of Weft's world the tour opens the sample projects of {@code samples/}.
@@ -58,7 +59,11 @@ public final class ScreenshotTour extends Application {
         s.setY(0);
         s.setWidth(1360);
         s.setHeight(860);
-        studio.engine().load(EngineService.defaultModelDir(), Device.cpu());
+        // the folder as the studio started here would name it (assets/weft-small), not this machine's full path
+        Path model = EngineService.defaultModelDir();
+        Path here = Path.of("").toAbsolutePath();
+        studio.engine().load(model.isAbsolute() && model.startsWith(here) ? here.relativize(model) : model,
+                Device.cpu());
         Thread t = new Thread(() -> {
             int code = 0;
             try {
@@ -147,6 +152,11 @@ public final class ScreenshotTour extends Application {
     }
 
     private void tour() throws Exception {
+        if ("model-dialog".equals(System.getProperty("weft.tour.only"))) {
+            waitFor("the model", () -> studio.engine().isReady(), 600);
+            modelDialog();
+            return;
+        }
         if (fx(() -> studio.engine().stateProperty().get() == EngineService.State.LOADING)) {
             Thread.sleep(150);
             shot("loading");
@@ -251,6 +261,36 @@ public final class ScreenshotTour extends Application {
         });
         idle();
         shot("style-board");
+
+        // 6. Model > Choose Model…
+        modelDialog();
+    }
+
+    /**
+     * The model dialog, opened from Model > Choose Model… over the loaded model: its folder, the device, the memory
+     * estimate against what this machine has free. Only the dialog's window is captured.
+     */
+    private void modelDialog() throws Exception {
+        run(() -> {
+            javafx.scene.control.MenuBar bar = (javafx.scene.control.MenuBar) stage.getScene().lookup("#menu");
+            javafx.scene.control.MenuItem choose = bar.getMenus().stream().flatMap(m -> m.getItems().stream())
+                    .filter(i -> "menu-choose-model".equals(i.getId())).findFirst().orElseThrow();
+            Platform.runLater(choose::fire); // shows and waits: not inside this call
+        });
+        waitFor("the model dialog", () -> dialogScene() != null, 30);
+        Thread.sleep(600);
+        BufferedImage img = fx(() -> FxImages.fromFx(dialogScene().snapshot(null)));
+        Files.createDirectories(out);
+        ImageIO.write(img, "png", out.resolve("model-dialog.png").toFile());
+        System.out.println("wrote " + out.resolve("model-dialog.png"));
+        run(() -> ((javafx.scene.control.Button) ((javafx.scene.control.DialogPane) dialogScene().getRoot())
+                .lookupButton(javafx.scene.control.ButtonType.CANCEL)).fire());
+        waitFor("the dialog to close", () -> dialogScene() == null, 30);
+    }
+
+    private static javafx.scene.Scene dialogScene() {
+        return javafx.stage.Window.getWindows().stream().map(javafx.stage.Window::getScene)
+                .filter(sc -> sc != null && sc.lookup("#model-folder") != null).findFirst().orElse(null);
     }
 
     private void paint(CellViewModel sketch, SegmentationPalette.Entry e, double size, float[] points) {
