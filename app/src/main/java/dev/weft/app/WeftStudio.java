@@ -28,6 +28,7 @@ public final class WeftStudio extends Application {
                 studio.notifier().publish(dev.weft.app.common.Notification.error("Something went wrong",
                         e + (e.getStackTrace().length > 0 ? "\nat " + e.getStackTrace()[0] : "")))));
         studio.engine().load(EngineService.defaultModelDir(), device());
+        InstallSmoke.startIfAsked(getParameters(), stage, studio);
     }
 
     /** Builds and shows the window over a studio (tests pass their own studio and scripted dialogs). */
