@@ -44,10 +44,13 @@ public final class WeftStudio extends Application {
             }
         });
         studio.engine().load(EngineService.defaultModelDir(), device());
-        // ./studio story.weft opens a project (unless unsaved work from a crash is being offered first)
-        List<String> files = getParameters() == null ? List.of() : getParameters().getUnnamed();
-        if (!files.isEmpty() && studio.project().recoveryOfferProperty().get() == null) {
-            studio.project().open(Path.of(files.get(0)));
+        // ./studio story.weft opens a project (unless unsaved work from a crash is being offered first);
+        // --smoke OUT.png (the installer's check) opens its own sample instead
+        List<String> raw = getParameters() == null ? List.of() : getParameters().getRaw();
+        if (raw.contains("--smoke")) {
+            InstallSmoke.startIfAsked(getParameters(), stage, studio);
+        } else if (!raw.isEmpty() && studio.project().recoveryOfferProperty().get() == null) {
+            studio.project().open(Path.of(raw.get(0)));
         }
     }
 
