@@ -31,32 +31,17 @@ public record RawTensor(String label, FileChannel channel, long storageStart, DT
     }
 
     public long numel() {
-        long n = 1;
-        for (long d : shape) {
-            n = Math.multiplyExact(n, d);
-        }
-        return n;
+        return Strides.numel(shape);
     }
 
     /** Row-major with no gaps (sizes of 1 may carry any stride, as in torch's own check). */
     public boolean isContiguous() {
-        long expected = 1;
-        for (int i = shape.length - 1; i >= 0; i--) {
-            if (shape[i] != 1 && stride[i] != expected) {
-                return false;
-            }
-            expected *= shape[i];
-        }
-        return true;
+        return Strides.isContiguous(shape, stride);
     }
 
     /** The last storage element the view touches (for a non-empty tensor). */
     public long lastIndex() {
-        long last = offset;
-        for (int i = 0; i < shape.length; i++) {
-            last = Math.addExact(last, Math.multiplyExact(shape[i] - 1, stride[i]));
-        }
-        return last;
+        return Strides.lastIndex(offset, shape, stride);
     }
 
     @Override

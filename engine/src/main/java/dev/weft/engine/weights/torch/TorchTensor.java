@@ -1,6 +1,7 @@
 package dev.weft.engine.weights.torch;
 
 import dev.weft.engine.weights.DType;
+import dev.weft.engine.weights.Strides;
 
 import java.util.Arrays;
 
@@ -27,32 +28,17 @@ public record TorchTensor(Storage storage, long offset, long[] shape, long[] str
     }
 
     public long numel() {
-        long n = 1;
-        for (long d : shape) {
-            n = Math.multiplyExact(n, d);
-        }
-        return n;
+        return Strides.numel(shape);
     }
 
     /** Row-major with no gaps (sizes of 1 may carry any stride, as in torch's own check). */
     public boolean isContiguous() {
-        long expected = 1;
-        for (int i = shape.length - 1; i >= 0; i--) {
-            if (shape[i] != 1 && stride[i] != expected) {
-                return false;
-            }
-            expected *= shape[i];
-        }
-        return true;
+        return Strides.isContiguous(shape, stride);
     }
 
     /** The last storage element the view touches (for a non-empty tensor). */
     public long lastIndex() {
-        long last = offset;
-        for (int i = 0; i < shape.length; i++) {
-            last = Math.addExact(last, Math.multiplyExact(shape[i] - 1, stride[i]));
-        }
-        return last;
+        return Strides.lastIndex(offset, shape, stride);
     }
 
     /** Null when the view fits its storage, else what is wrong. */
