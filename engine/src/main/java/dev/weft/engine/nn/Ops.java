@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.ndarray.types.SparseFormat;
 
 /** Functional building blocks shared by every component (activations, attention, sampling). */
 public final class Ops {
@@ -177,7 +178,9 @@ public final class Ops {
                 .add(mgr.arange(0, (int) m, 1, DataType.INT64).reshape(1, 1, m, 1, 1, 1)); // (N, 1, M, 1, 1, 1)
         NDArray rows = position.mul(m).add(batchHead).flatten();              // (K)
         // 6. one gather of all corners, one weighted sum per (batch, query, head)
-        NDArray corners = value.reshape(n * s * m, d).get(rows);               // (K, D)
+        //    (torch.embedding, i.e. index_select of whole rows: about 4x faster than advanced indexing here)
+        NDArray corners = rows.getNDArrayInternal()
+                .embedding(rows, value.reshape(n * s * m, d), SparseFormat.DENSE).singletonOrThrow(); // (K, D)
         corners.attach(mgr);
         NDArray out = wgt.matMul(corners.reshape(n * lq * m, levels * p * 4, d)); // (N*Lq*M, 1, D)
         return out.reshape(n, lq, m * d);                                      // (N, Lq, M*D)
