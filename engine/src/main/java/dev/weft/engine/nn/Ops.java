@@ -12,9 +12,9 @@ import ai.djl.ndarray.types.SparseFormat;
 public final class Ops {
     private Ops() { }
 
-    /** Exact GELU, {@code x * Phi(x)} (torch.nn.functional.gelu default). */
+    /** Exact GELU, {@code x * Phi(x)}: libtorch's own {@code gelu} (approximate "none", the torch default). */
     public static NDArray gelu(NDArray x) {
-        return x.mul(x.div((float) Math.sqrt(2.0)).erf().add(1f)).mul(0.5f);
+        return x.getNDArrayInternal().gelu();
     }
 
     /** CLIP's quick_gelu, {@code x * sigmoid(1.702 x)}. */
