@@ -11,6 +11,10 @@ import java.util.Locale;
  * docs/gpu-guide.md.
  */
 public final class Devices {
+    static {
+        OpenMp.preferPassiveWaiting(); // before libtorch loads: see OpenMp
+    }
+
     private Devices() { }
 
     /** {@code cpu} or {@code gpu} (also {@code cuda}) to a DJL device; a GPU must be visible to DJL. */

@@ -47,6 +47,10 @@ public final class Engine implements AutoCloseable {
     /** MM-Interleaved's captioning prompt after the image (notes 1.5); a model may set its own. */
     public static final String CAPTION_PROMPT = GenerationDefaults.MM_INTERLEAVED.captionPrompt();
 
+    static {
+        OpenMp.preferPassiveWaiting(); // before libtorch loads: see OpenMp
+    }
+
     private final NDManager manager;
     private final MMInterleaved model;
     private final TextTokenizer tokenizer;

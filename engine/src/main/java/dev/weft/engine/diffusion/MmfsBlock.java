@@ -39,11 +39,11 @@ import java.util.Map;
  * channels encoding the row, second half the column: the reverse of MAE's order); in {@link Params.Mode#INIT} that
  * table is computed here ({@link MmiPosEmbed#sinCos2d}). For a map smaller than G x G it is resized bicubically
  * (align_corners False), as the reference's {@code get_abs_pos} ({@link MmiPosEmbed#absPos}); maps must then be
- * square. At SD's 64 x 64 level the deformable sampling would materialise about 1 G values at once (B 2, 16 heads,
- * 64 channels, 4096 positions, 4 levels x 8 points); the positions are processed in chunks instead (same result).
+ * square. At SD's 64 x 64 level the deformable sampling would materialise about 4 G values at once (B 2, 16 heads,
+ * 64 channels, 4096 positions, 4 levels x 8 points x 4 bilinear corners); the positions are processed in chunks instead (same result).
  */
 public final class MmfsBlock {
-    /** Largest sampled-values tensor of one MMFS call (elements): 2^26 = 256 MB of fp32. */
+    /** Largest gathered-corners tensor of one MMFS call (elements): 2^26 = 256 MB of fp32. */
     static long maxSamples = 1L << 26; // not final: tests lower it to exercise the chunked path
 
     private final LayerNorm queryNorm;
@@ -115,9 +115,10 @@ public final class MmfsBlock {
         NDArray ref = refCache.computeIfAbsent(((long) h << 32) | w,
                 k -> Mmfs.gridReferencePoints(posEmbed.getManager(), h, w));      // (1, HW, 2)
         //    in chunks of query positions (each position's output depends only on itself), bounding the
-        //    sampled-values tensor (B*M, Dh, chunk, N*L*P) to about maxSamples elements
+        //    gathered-corners tensor (B*chunk*M, N*L*P*4, Dh) to about maxSamples elements
         long hwl = (long) h * w;
-        long perQuery = b * value.getShape().get(1) * value.getShape().get(3) * mmfs.numLevels() * mmfs.numPoints();
+        long perQuery = b * value.getShape().get(1) * value.getShape().get(3) * mmfs.numLevels() * mmfs.numPoints()
+                * 4;
         long chunk = Math.max(1, maxSamples / perQuery);
         NDArray out;
         if (chunk >= hwl) {

@@ -224,15 +224,15 @@ public final class Mmfs {
                 .reshape(b, n, lq, heads, points, 2)                          // (B, N, Lq, M, P, 2)
                 .transpose(0, 2, 3, 1, 4, 5)                                  // (B, Lq, M, N, P, 2)
                 .expandDims(4);                                               // (B, Lq, M, N, 1, P, 2)
-        NDArray ratios = mgr.create(scaleRatios).reshape(1, 1, 1, 1, levels, 1, 1); // (1, 1, 1, 1, L, 1, 1)
-        float[] wh = new float[levels * 2];
+        //    one factor per level and axis, scale ratio / (W, H), made in Java (one small tensor, not two)
+        float[] perLevel = new float[levels * 2];
         for (int l = 0; l < levels; l++) {
-            wh[2 * l] = levelShapes[l][1];
-            wh[2 * l + 1] = levelShapes[l][0];
+            perLevel[2 * l] = scaleRatios[l] / levelShapes[l][1];
+            perLevel[2 * l + 1] = scaleRatios[l] / levelShapes[l][0];
         }
-        NDArray normalizer = mgr.create(wh).reshape(1, 1, 1, 1, levels, 1, 2); // (1, 1, 1, 1, L, 1, 2)
+        NDArray factor = mgr.create(perLevel, new Shape(1, 1, 1, 1, levels, 1, 2)); // (1, 1, 1, 1, L, 1, 2)
         NDArray ref = referencePoints.reshape(rs.get(0), lq, 1, 1, 1, 1, 2);   // (B|1, Lq, 1, 1, 1, 1, 2)
-        NDArray loc = off.mul(ratios).div(normalizer).add(ref)               // (B, Lq, M, N, L, P, 2)
+        NDArray loc = off.mul(factor).add(ref)                                // (B, Lq, M, N, L, P, 2)
                 .reshape(b, lq, heads, nl, points, 2);                        // (B, Lq, M, N*L, P, 2)
 
         // 5. logits, -10000 on hidden images, the null slot's fixed logit, one softmax over N x L x (P+1)

@@ -85,7 +85,7 @@ class UNetParityTest {
         long samples = MmfsBlock.maxSamples;
         try (NDManager m = NDManager.newBaseManager(); Fixture f = Fixture.open("unet", m)) {
             Attention.maxScores = 2 * 4 * 64 * 5;     // 5 query rows per chunk at the 8 x 8 level
-            MmfsBlock.maxSamples = 2 * 32 * 16 * 7;   // 7 positions per chunk
+            MmfsBlock.maxSamples = 2 * 32 * 16 * 4 * 7; // 7 positions per chunk (4 bilinear corners each)
             Params params = Params.load(f.weights(), m);
             UNet2DConditionModel unet = new UNet2DConditionModel(params.root().pp("unet"),
                     params.root().pp("mmfs_module"), cfg, FEATURE_CHANNELS, FEATURE_SIZES);
