@@ -89,6 +89,7 @@ public final class Engine implements AutoCloseable {
         if (!Files.isDirectory(modelDir)) {
             throw new WeightsException(modelDir + ": model folder not found");
         }
+        requireVisible(device);
         ModelConfig cfg = ModelConfig.read(modelDir.resolve("config.json"));
         MemoryCheck.require(MemoryCheck.forLoad(cfg, device), probe, device, modelDir + " (" + cfg.name() + ")");
         GenerationDefaults gen = GenerationDefaults.read(modelDir);
@@ -101,6 +102,21 @@ public final class Engine implements AutoCloseable {
             m.close();
             tok.close();
             throw e;
+        }
+    }
+
+    /**
+     * Refuses a GPU that DJL's libtorch cannot see (a CPU build, or fewer GPUs than the index) with one line, before
+     * libtorch fails on the first tensor with a long native message.
+     */
+    private static void requireVisible(Device device) {
+        if (device.isGpu()) {
+            int n = Devices.gpuCount();
+            if (device.getDeviceId() >= n) {
+                String seen = n == 0 ? "no CUDA GPU" : "only " + n + " CUDA GPU(s)";
+                throw new IllegalArgumentException(device + ": " + seen + " visible to DJL (engine flavour "
+                        + Devices.flavour() + "); see docs/gpu-guide.md");
+            }
         }
     }
 

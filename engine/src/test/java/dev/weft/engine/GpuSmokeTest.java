@@ -87,4 +87,14 @@ class GpuSmokeTest {
         assertEquals(Device.cpu(), Devices.resolve("CPU"));
         assertThrows(IllegalArgumentException.class, () -> Devices.resolve("tpu"));
     }
+
+    /** Without a GPU, loading a model onto one is refused in one line (not libtorch's CUDA backend error). */
+    @Test
+    void loadingOntoAGpuWithoutOneSaysSo() {
+        assumeTrue(Devices.gpuCount() == 0, "a GPU is visible");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Engine.load(Path.of("../assets/tiny"), Device.gpu()));
+        assertTrue(e.getMessage().startsWith("gpu(0): no CUDA GPU visible to DJL (engine flavour PyTorch "),
+                e.getMessage());
+    }
 }
