@@ -10,8 +10,8 @@ tmp="$(mktemp -d)"; trap 'rm -rf "$tmp"' EXIT
 prompts=(
   "a large red circle at the center on grass, in flat style."
   "a medium blue car at the bottom on sand, in watercolour."
-  "a large yellow star at the top left at night, in neon outline."
-  "a large green tree at the left on snow, in pencil."
+  "a large yellow star at the top left at night, in neon."
+  "a large green tree at the left in snow, in pencil."
   "a medium pink heart at the center on water, in pixel art."
   "a large orange house at the right on grass, in watercolour."
   "a small purple fish at the bottom right on water, in flat style."
