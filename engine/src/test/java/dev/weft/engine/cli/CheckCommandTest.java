@@ -12,8 +12,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.File;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,18 +36,14 @@ class CheckCommandTest {
     static final Path CKPT = Path.of("src/test/resources/fixtures/torch_ckpt");
     static final Path EXPECT = CKPT.resolve("checksums.json");
 
-    record Result(int code, String out, String err) { }
-
-    static Result run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = WeftCli.execute(args, new PrintWriter(out, true), new PrintWriter(err, true));
-        return new Result(code, out.toString(), err.toString());
+    /** The CLI in this JVM (shared with {@link WeftCliTest}). */
+    static WeftCliTest.Result run(String... args) {
+        return WeftCliTest.run(args);
     }
 
     @Test
     void theFixtureMatchesTheTinyPresetAndTorchsChecksums() {
-        Result r = run("check", CKPT.toString(), "--preset", "tiny", "--expect", EXPECT.toString());
+        WeftCliTest.Result r = run("check", CKPT.toString(), "--preset", "tiny", "--expect", EXPECT.toString());
         assertEquals(0, r.code(), r.out() + r.err());
         assertTrue(r.out().contains("861 tensors, 1,260,226 parameters, 0 missing, 0 unexpected, 0 wrong shape, "
                 + "0 wrong dtype, 1 dropped by the key map"), r.out());
@@ -63,7 +57,7 @@ class CheckCommandTest {
 
     @Test
     void theSafetensorsCopyMatchesItsConfigFile() {
-        Result r = run("check", "../assets/tiny/model.safetensors", "--config", "../assets/tiny/config.json",
+        WeftCliTest.Result r = run("check", "../assets/tiny/model.safetensors", "--config", "../assets/tiny/config.json",
                 "--dtype", "fp32", "--list");
         assertEquals(0, r.code(), r.out() + r.err());
         assertTrue(r.out().contains("(safetensors, 1 file(s))"), r.out());
@@ -75,7 +69,7 @@ class CheckCommandTest {
 
     @Test
     void anotherConfigGivesMissingUnexpectedAndWrongShapes() {
-        Result r = run("check", CKPT.toString(), "--preset", "weft-small", "--show", "2");
+        WeftCliTest.Result r = run("check", CKPT.toString(), "--preset", "weft-small", "--show", "2");
         assertEquals(CheckCommand.MISMATCH, r.code(), r.out() + r.err());
         assertTrue(r.out().contains("861 tensors, 1,260,226 parameters, 18 missing, 0 unexpected, 849 wrong shape, "
                 + "0 wrong dtype, 1 dropped by the key map"), r.out());
@@ -102,7 +96,7 @@ class CheckCommandTest {
         w.put("module.extra.weight", new long[] {2}, new float[] {1, 2}, DType.F32);
         Path f = dir.resolve("model.safetensors");
         w.write(f);
-        Result r = run("check", f.toString(), "--preset", "tiny");
+        WeftCliTest.Result r = run("check", f.toString(), "--preset", "tiny");
         assertEquals(CheckCommand.MISMATCH, r.code(), r.out() + r.err());
         assertTrue(r.out().contains("860 tensors, 1,260,099 parameters, 1 missing, 1 unexpected, 0 wrong shape"),
                 r.out());
@@ -112,7 +106,7 @@ class CheckCommandTest {
 
     @Test
     void aRequiredStoredTypeFlagsTheOthers() {
-        Result r = run("check", CKPT.toString(), "--preset", "tiny", "--dtype", "fp32", "--show", "1");
+        WeftCliTest.Result r = run("check", CKPT.toString(), "--preset", "tiny", "--dtype", "fp32", "--show", "1");
         assertEquals(CheckCommand.MISMATCH, r.code(), r.out() + r.err());
         assertTrue(r.out().contains("0 wrong shape, 581 wrong dtype"), r.out());   // 513 F16 + 68 BF16
         assertTrue(r.out().contains("expected F32, found BF16") || r.out().contains("expected F32, found F16"),
@@ -137,7 +131,7 @@ class CheckCommandTest {
         Path bad = dir.resolve("bad.json");
         om.writeValue(bad.toFile(), root);
 
-        Result r = run("check", CKPT.toString(), "--preset", "tiny", "--expect", bad.toString(), "--threads", "2");
+        WeftCliTest.Result r = run("check", CKPT.toString(), "--preset", "tiny", "--expect", bad.toString(), "--threads", "2");
         assertEquals(CheckCommand.MISMATCH, r.code(), r.out() + r.err());
         assertTrue(r.out().contains("0 missing, 0 unexpected, 0 wrong shape, 0 wrong dtype"), r.out());
         List<String> fails = r.out().lines().filter(l -> l.startsWith("  FAIL")).toList();
@@ -155,15 +149,15 @@ class CheckCommandTest {
 
     @Test
     void badInputExitsWithTwoAndOneLine(@TempDir Path dir) throws IOException {
-        Result none = run("check", CKPT.toString());
+        WeftCliTest.Result none = run("check", CKPT.toString());
         assertEquals(WeftCli.BAD_INPUT, none.code());
         assertTrue(none.err().contains("--preset NAME or --config FILE"), none.err());
         Path junk = dir.resolve("junk.json");
         Files.writeString(junk, "{\"tensors\": [1, 2]}");
-        Result r = run("check", CKPT.toString(), "--preset", "tiny", "--expect", junk.toString());
+        WeftCliTest.Result r = run("check", CKPT.toString(), "--preset", "tiny", "--expect", junk.toString());
         assertEquals(WeftCli.BAD_INPUT, r.code());
         assertTrue(r.err().contains("junk.json: expected {\"tensors\""), r.err());
-        Result missing = run("check", dir.resolve("nope").toString(), "--preset", "tiny");
+        WeftCliTest.Result missing = run("check", dir.resolve("nope").toString(), "--preset", "tiny");
         assertEquals(WeftCli.BAD_INPUT, missing.code());
         assertTrue(missing.err().contains("nope: weights not found"), missing.err());
     }
