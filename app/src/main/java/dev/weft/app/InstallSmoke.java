@@ -1,6 +1,7 @@
 package dev.weft.app;
 
 import dev.weft.app.common.FxImages;
+import dev.weft.app.common.UiThread;
 import dev.weft.app.queue.GenerationJob;
 import dev.weft.app.queue.JobStatus;
 import dev.weft.app.service.EngineService;
@@ -18,8 +19,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -176,14 +175,6 @@ final class InstallSmoke {
     }
 
     private <T> T fx(Callable<T> c) throws Exception {
-        CompletableFuture<T> f = new CompletableFuture<>();
-        Platform.runLater(() -> {
-            try {
-                f.complete(c.call());
-            } catch (Throwable e) {
-                f.completeExceptionally(e);
-            }
-        });
-        return f.get(120, TimeUnit.SECONDS);
+        return UiThread.callOnFx(c, 120);
     }
 }

@@ -12,7 +12,6 @@ import dev.weft.app.testing.TinyEngine;
 import dev.weft.engine.Engine;
 import dev.weft.engine.diffusion.schedulers.SchedulerKind;
 import dev.weft.engine.memory.MemoryProbe;
-import javafx.application.Platform;
 import javafx.scene.control.Label;
 import javafx.scene.control.ProgressBar;
 import javafx.scene.input.KeyCode;
@@ -30,7 +29,6 @@ import org.testfx.util.WaitForAsyncUtils;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -99,11 +97,8 @@ class ModelMenuUiTest {
     }
 
     private static void waitUntil(BooleanSupplier done, int seconds) throws Exception {
-        WaitForAsyncUtils.waitFor(seconds, TimeUnit.SECONDS, () -> {
-            CompletableFuture<Boolean> f = new CompletableFuture<>();
-            Platform.runLater(() -> f.complete(done.getAsBoolean()));
-            return f.get(5, TimeUnit.SECONDS);
-        });
+        WaitForAsyncUtils.waitFor(seconds, TimeUnit.SECONDS,
+                () -> UiThread.callOnFx(done::getAsBoolean, 5));
     }
 
     private static String text(FxRobot robot, String id) {

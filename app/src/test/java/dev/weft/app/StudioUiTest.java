@@ -10,7 +10,6 @@ import dev.weft.app.storyboard.CellViewModel;
 import dev.weft.app.storyboard.StoryboardViewModel;
 import dev.weft.app.testing.ScriptedDialogs;
 import dev.weft.app.testing.TinyEngine;
-import javafx.application.Platform;
 import javafx.scene.Node;
 import javafx.scene.control.Button;
 import javafx.scene.control.TextArea;
@@ -30,7 +29,6 @@ import javax.imageio.ImageIO;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
@@ -78,11 +76,8 @@ class StudioUiTest {
     }
 
     private static void waitUntil(BooleanSupplier done, int seconds) throws Exception {
-        WaitForAsyncUtils.waitFor(seconds, TimeUnit.SECONDS, () -> {
-            CompletableFuture<Boolean> f = new CompletableFuture<>();
-            Platform.runLater(() -> f.complete(done.getAsBoolean()));
-            return f.get(5, TimeUnit.SECONDS);
-        });
+        WaitForAsyncUtils.waitFor(seconds, TimeUnit.SECONDS,
+                () -> UiThread.callOnFx(done::getAsBoolean, 5));
     }
 
     private StoryboardViewModel sb() {

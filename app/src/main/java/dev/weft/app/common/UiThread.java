@@ -2,6 +2,8 @@ package dev.weft.app.common;
 
 import javafx.application.Platform;
 
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -43,6 +45,23 @@ public interface UiThread {
                 Platform.runLater(r);
             }
         };
+    }
+
+    /**
+     * Runs {@code c} on the JavaFX application thread and waits for its result, at most {@code seconds} (for threads
+     * other than that one: scripted runs and UI tests). Whatever {@code c} throws comes back in the
+     * {@link java.util.concurrent.ExecutionException}.
+     */
+    static <T> T callOnFx(Callable<T> c, long seconds) throws Exception {
+        CompletableFuture<T> f = new CompletableFuture<>();
+        Platform.runLater(() -> {
+            try {
+                f.complete(c.call());
+            } catch (Throwable e) {
+                f.completeExceptionally(e);
+            }
+        });
+        return f.get(seconds, TimeUnit.SECONDS);
     }
 
     /** Runs on the caller's thread (tests whose work runs on the same thread); delayed work runs at once. */

@@ -23,7 +23,6 @@ import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
@@ -86,15 +85,7 @@ public final class ScreenshotTour extends Application {
     // ------------------------------------------------------------------ helpers (tour thread)
 
     private static <T> T fx(Callable<T> c) throws Exception {
-        CompletableFuture<T> f = new CompletableFuture<>();
-        Platform.runLater(() -> {
-            try {
-                f.complete(c.call());
-            } catch (Throwable e) {
-                f.completeExceptionally(e);
-            }
-        });
-        return f.get(60, TimeUnit.SECONDS);
+        return dev.weft.app.common.UiThread.callOnFx(c, 60);
     }
 
     private static void run(Runnable r) throws Exception {
