@@ -3,11 +3,9 @@ package dev.weft.app.export;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.weft.app.StudioViewModel;
-import dev.weft.app.common.UiThread;
 import dev.weft.app.project.Recipe;
 import dev.weft.app.queue.GenerationJob;
 import dev.weft.app.queue.JobStatus;
-import dev.weft.app.service.EngineService;
 import dev.weft.app.sketch.SketchOp;
 import dev.weft.app.storyboard.CellViewModel;
 import dev.weft.app.storyboard.StoryboardViewModel;
@@ -42,9 +40,7 @@ class PicturesExportTest {
 
     private StudioViewModel studio() {
         AtomicLong seeds = new AtomicLong(700);
-        StudioViewModel s = StudioViewModel.builder().ui(UiThread.direct()).generation(Runnable::run)
-                .io(Runnable::run).engine(EngineService.of(TinyEngine.get(), UiThread.direct())).configDir(dir)
-                .seeds(seeds::incrementAndGet).previewIntervalMillis(0).build();
+        StudioViewModel s = TinyEngine.studio(dir).seeds(seeds::incrementAndGet).build();
         TinyEngine.fast(s.storyboard().settings());
         return s;
     }

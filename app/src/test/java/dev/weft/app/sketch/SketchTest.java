@@ -1,11 +1,9 @@
 package dev.weft.app.sketch;
 
 import dev.weft.app.StudioViewModel;
-import dev.weft.app.common.UiThread;
 import dev.weft.app.project.Recipe;
 import dev.weft.app.queue.GenerationJob;
 import dev.weft.app.queue.JobStatus;
-import dev.weft.app.service.EngineService;
 import dev.weft.app.storyboard.CellViewModel;
 import dev.weft.app.storyboard.StoryboardViewModel;
 import dev.weft.app.testing.Fx;
@@ -70,9 +68,7 @@ class SketchTest {
 
     @Test
     void eachStrokeIsOneUndoStepAndAPictureIsPaintedFromTheSketch() {
-        StudioViewModel s = StudioViewModel.builder().ui(UiThread.direct()).generation(Runnable::run)
-                .io(Runnable::run).engine(EngineService.of(TinyEngine.get(), UiThread.direct())).configDir(dir)
-                .previewIntervalMillis(0).build();
+        StudioViewModel s = TinyEngine.studio(dir).build();
         StoryboardViewModel sb = s.storyboard();
         TinyEngine.fast(sb.settings());
         CellViewModel sketch = sb.addSketch();

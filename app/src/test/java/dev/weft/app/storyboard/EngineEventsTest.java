@@ -44,9 +44,7 @@ class EngineEventsTest {
 
     private StudioViewModel studio() {
         AtomicLong seeds = new AtomicLong(300);
-        StudioViewModel s = StudioViewModel.builder().ui(UiThread.direct()).generation(Runnable::run)
-                .io(Runnable::run).engine(EngineService.of(TinyEngine.get(), UiThread.direct())).configDir(dir)
-                .seeds(seeds::incrementAndGet).previewIntervalMillis(0).build();
+        StudioViewModel s = TinyEngine.studio(dir).seeds(seeds::incrementAndGet).build();
         TinyEngine.fast(s.storyboard().settings());
         return s;
     }

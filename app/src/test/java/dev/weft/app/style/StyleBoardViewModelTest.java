@@ -1,11 +1,9 @@
 package dev.weft.app.style;
 
 import dev.weft.app.StudioViewModel;
-import dev.weft.app.common.UiThread;
 import dev.weft.app.project.Recipe;
 import dev.weft.app.queue.GenerationJob;
 import dev.weft.app.queue.JobStatus;
-import dev.weft.app.service.EngineService;
 import dev.weft.app.storyboard.CellViewModel;
 import dev.weft.app.testing.Fx;
 import dev.weft.app.testing.TinyEngine;
@@ -35,9 +33,7 @@ class StyleBoardViewModelTest {
 
     @Test
     void paintVariantsPickOneAndRegenerateIt() {
-        StudioViewModel s = StudioViewModel.builder().ui(UiThread.direct()).generation(Runnable::run)
-                .io(Runnable::run).engine(EngineService.of(TinyEngine.get(), UiThread.direct())).configDir(dir)
-                .previewIntervalMillis(0).build();
+        StudioViewModel s = TinyEngine.studio(dir).build();
         TinyEngine.fast(s.storyboard().settings());
         StyleBoardViewModel board = s.styleBoard();
         assertTrue(board.paint().isEmpty(), "no reference yet");

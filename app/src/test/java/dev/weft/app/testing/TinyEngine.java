@@ -27,6 +27,17 @@ public final class TinyEngine {
         return engine;
     }
 
+    /**
+     * A studio on the shared engine with everything synchronous on the test thread (UI, generation, file I/O) and no
+     * preview throttling, its settings in {@code configDir}; callers add what they need and build.
+     */
+    public static dev.weft.app.StudioViewModel.Builder studio(Path configDir) {
+        dev.weft.app.common.UiThread direct = dev.weft.app.common.UiThread.direct();
+        return dev.weft.app.StudioViewModel.builder().ui(direct).generation(Runnable::run).io(Runnable::run)
+                .engine(dev.weft.app.service.EngineService.of(get(), direct)).configDir(configDir)
+                .previewIntervalMillis(0);
+    }
+
     /** Few steps, no guidance, a few tokens: a whole continuation in well under a second on an idle machine. */
     public static void fast(dev.weft.app.storyboard.GenerationSettings s) {
         s.randomSeedProperty().set(false);
