@@ -88,10 +88,8 @@ final class EvalCommand implements Callable<Integer> {
         // the painting follows the model's own preferences (generation.json) unless given; text is greedy
         GenerationDefaults d = new GenerationDefaults(null, null, null, null, null, null, steps, guidance, scheduler)
                 .orElse(GenerationDefaults.read(model.modelDir()));
-        int steps = d.steps();
-        float guidance = d.guidance();
         SamplingOptions so = new SamplingOptions(temperature, topP, repetitionPenalty, 1, maxTokens, samplingSeed,
-                steps, guidance, SchedulerKind.parse(d.scheduler()), 1);
+                d.steps(), d.guidance(), SchedulerKind.parse(d.scheduler()), 1);
         EvalRunner.Options opts = new EvalRunner.Options(seed, count, storyFrames, so);
         Path evalFile = evaluator != null ? evaluator : defaultEvaluator();
         if (!Files.isRegularFile(evalFile)) {
@@ -113,8 +111,8 @@ final class EvalCommand implements Callable<Integer> {
                 out.println("evaluator on held-out ground truth (seed 600): " + evalInfo.replaceAll(", \"iou\".*}", "}"));
             }
             out.printf(Locale.ROOT, "held-out world seed %d, %d samples per task, %d story frames; %d %s steps, "
-                            + "guidance %.1f, temperature %.1f, sampling seed %d%s%n", seed, count, storyFrames, steps,
-                    so.scheduler().name().toLowerCase(Locale.ROOT), guidance, temperature, samplingSeed,
+                            + "guidance %.1f, temperature %.1f, sampling seed %d%s%n", seed, count, storyFrames, so.steps(),
+                    so.scheduler().name().toLowerCase(Locale.ROOT), so.guidance(), temperature, samplingSeed,
                     noAblation ? "; MMFS-off column skipped" : "");
             out.flush();
             long t0 = System.nanoTime();
