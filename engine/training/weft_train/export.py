@@ -1,10 +1,12 @@
 """Exports trained weights (a folder of weights-*.safetensors + meta.json written by train.py) as the bundled model:
 
-    /usr/bin/python3 engine/training/weft_train/export.py CKPT_DIR [assets/weft-small]
+    /usr/bin/python3 engine/training/weft_train/export.py CKPT_DIR [assets/weft-small] [--own-scale]
 
 Writes model-0000k-of-0000n.safetensors shards in fp16 (each under 15 MiB) + model.safetensors.index.json (or one
 model.safetensors when it fits), and config.json = configs/weft-small.json with the VAE scaling factor measured in
-training (meta.json "scale"). The tokenizer.json of the folder is left as it is. Names are the checkpoint's
+training (meta.json "scale"). The bundled model's scale is also the ModelConfig preset's, so the export refuses
+a measured scale that differs from configs/weft-small.json; --own-scale writes the measured one into config.json
+instead (a model folder beside the bundled one, e.g. a reproducibility re-run scored with `weft eval --model DIR`). The tokenizer.json of the folder is left as it is. Names are the checkpoint's
 (notes 1.9); every tensor the reference model has is written, nothing else.
 """
 import json
@@ -31,12 +33,14 @@ def load_weights(folder):
     return w, meta
 
 
-def main(src, dst):
+def main(src, dst, own_scale=False):
     w, meta = load_weights(src)
     cfg_path = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "configs", "weft-small.json")
     with open(cfg_path) as f:
         config = json.load(f)
-    if abs(config["vae"]["scaling_factor"] - round(meta["scale"], 5)) > 1e-9:
+    if own_scale:
+        config["vae"]["scaling_factor"] = round(meta["scale"], 5)
+    elif abs(config["vae"]["scaling_factor"] - round(meta["scale"], 5)) > 1e-9:
         raise SystemExit(f"configs/weft-small.json has scaling_factor {config['vae']['scaling_factor']}, training "
                          f"measured {round(meta['scale'], 5)}: set WEFT_SMALL_VAE_SCALE in ModelConfig.java and "
                          f"regenerate the JSON (ConfigPresetsTest -Dweft.writePresets=true)")
@@ -83,4 +87,5 @@ def main(src, dst):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2] if len(sys.argv) > 2 else os.path.join(ROOT, "assets", "weft-small"))
+    args = [a for a in sys.argv[1:] if a != "--own-scale"]
+    main(args[0], args[1] if len(args) > 1 else os.path.join(ROOT, "assets", "weft-small"), "--own-scale" in sys.argv)
