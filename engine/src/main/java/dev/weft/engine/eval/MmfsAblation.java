@@ -77,6 +77,11 @@ public final class MmfsAblation implements WeightSource {
     }
 
     @Override
+    public ByteBuffer float16(String name) {
+        return ZEROED.matcher(name).matches() ? WeightSource.super.float16(name) : inner.float16(name);
+    }
+
+    @Override
     public String describe() {
         return inner.describe() + " (MMFS gates and MMFSNet zero convs set to 0)";
     }
