@@ -27,16 +27,17 @@ import java.util.Map;
  *       vision width), its visual tokens (queries x LLM hidden), and each LLM MMFS layer's projected values (sum of
  *       side² over the MMFS levels x MMFS value width), all x b.</li>
  *   <li><b>hidden states</b> the session keeps: T x LLM hidden x b.</li>
- *   <li><b>activations</b>, the peak of the components, which run one after the other:
+ *   <li><b>activations</b>, the peak of the components, which run one after the other (attention scores and their
+ *       softmax, the {@code H T²}-like terms, count 4 B in every precision: they are computed in fp32):
  *     <ul>
  *       <li>LLM over the whole document at once (prefill, T tokens; H heads, I MLP width):
- *           (T x (6 hidden + 3 I) + 2 H T²) x b (residual, q, k, v, output; the MLP; scores and softmax);</li>
+ *           T x (6 hidden + 3 I) x b + 2 H T² x 4 (residual, q, k, v, output; the MLP; scores and softmax);</li>
  *       <li>vision encoder per image (P = grid² + 1 tokens, width Dv, MLP Iv, Hv heads; F = sum of the adapter's
- *           map sides²): (P (6 Dv + Iv) + 2 Hv P² + 8 F Dv) x b;</li>
+ *           map sides²): (P (6 Dv + Iv) + 8 F Dv) x b + 2 Hv P² x 4;</li>
  *       <li>UNet with classifier-free guidance (batch G = 2; top level N0 = sample_size² latents of c0 channels and
- *           h0 heads; level i has c_i channels on N_i latents): G (2 h0 N0² + 16 c0 N0 + (layers per block + 1)
- *           sum c_i N_i) x b (self-attention scores and softmax at the top level, resnet / feed-forward / MMFS
- *           temporaries, skip connections);</li>
+ *           h0 heads; level i has c_i channels on N_i latents): G ((16 c0 N0 + (layers per block + 1) sum c_i N_i)
+ *           x b + 2 h0 N0² x 4) (resnet / feed-forward / MMFS temporaries, skip connections; self-attention scores
+ *           and softmax at the top level);</li>
  *       <li>VAE decoder at the output size S px (c0 its widest-resolution channels; mid-block attention over
  *           (S / factor)² latents): (6 c0 S² + 2 (S / factor)^4) x 4 (fp32 in every precision).</li>
  *     </ul></li>
@@ -143,9 +144,9 @@ public final class MemoryPlan {
                         human(perImage), mmfsLayers)));
         work.add(new Item("hidden states", t * llm.hiddenSize() * b,
                 String.format(Locale.ROOT, "%d tokens x %d x %d B", tokens, llm.hiddenSize(), b)));
-        activations.put("LLM over " + tokens + " tokens", llmActivations(t) * b);
-        activations.put("vision encoder", visionActivations() * b);
-        activations.put("UNet (batch " + UNET_BATCH + ")", unetActivations() * b);
+        activations.put("LLM over " + tokens + " tokens", llmActivations(t, b));
+        activations.put("vision encoder", visionActivations(b));
+        activations.put("UNet (batch " + UNET_BATCH + ")", unetActivations(b));
         activations.put("VAE decoder", vaeActivations() * 4);
         Map.Entry<String, Long> peak = activations.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow();
         work.add(new Item("activations (peak)", peak.getValue(), peak.getKey()));
@@ -220,23 +221,24 @@ public final class MemoryPlan {
         return elems * precision.bytes;
     }
 
-    long llmActivations(long t) {
+    /** Bytes; the attention scores and softmax at 4 B in every precision (they are computed in fp32). */
+    long llmActivations(long t, long b) {
         LlmConfig l = cfg.llm();
-        return t * (6L * l.hiddenSize() + 3L * l.intermediateSize()) + 2L * l.numHeads() * t * t;
+        return t * (6L * l.hiddenSize() + 3L * l.intermediateSize()) * b + 2L * l.numHeads() * t * t * 4;
     }
 
-    long visionActivations() {
+    long visionActivations(long b) {
         VisionConfig v = cfg.vision();
         long p = (long) v.grid() * v.grid() + 1;
         long f = 0;
         for (int s : v.featureSizes()) {
             f += (long) s * s;
         }
-        return p * (6L * v.hiddenSize() + v.intermediateSize()) + 2L * v.numHeads() * p * p
-                + 8L * f * v.hiddenSize();
+        return (p * (6L * v.hiddenSize() + v.intermediateSize()) + 8L * f * v.hiddenSize()) * b
+                + 2L * v.numHeads() * p * p * 4;
     }
 
-    long unetActivations() {
+    long unetActivations(long b) {
         UNetConfig u = cfg.unet();
         long side = u.sampleSize();
         long n0 = side * side;
@@ -247,7 +249,7 @@ public final class MemoryPlan {
             long s = side >> i;
             skips += u.blockOutChannels().get(i) * s * s;
         }
-        return UNET_BATCH * (2 * h0 * n0 * n0 + 16 * c0 * n0 + (u.layersPerBlock() + 1L) * skips);
+        return UNET_BATCH * ((16 * c0 * n0 + (u.layersPerBlock() + 1L) * skips) * b + 2 * h0 * n0 * n0 * 4);
     }
 
     long vaeActivations() {
