@@ -146,7 +146,13 @@ public final class Params {
             misShaped.add(name + " expected " + Arrays.toString(shape) + " found " + info.shapeString());
             return null;
         }
-        ByteBuffer data = type == DataType.FLOAT16 ? source.float16(name) : source.float32(name);
+        ByteBuffer data;
+        try {
+            data = type == DataType.FLOAT16 ? source.float16(name) : source.float32(name);
+        } catch (IllegalArgumentException e) {
+            throw new WeightsException(source.describe() + ": '" + name + "': " + e.getMessage()
+                    + "; load this model in fp32 (--dtype fp32)", e);
+        }
         NDArray a = manager.create(data, new Shape(shape), type);
         if (totalValues < 0) {
             totalValues = source.tensors().values().stream().mapToLong(TensorInfo::numel).sum();

@@ -77,6 +77,8 @@ public enum DType {
     /**
      * Decodes {@code count} elements from little-endian {@code src} into a new direct fp16 buffer: F16 is copied as
      * stored, other floating types round to nearest even.
+     *
+     * @throws IllegalArgumentException naming the first finite value beyond fp16's range (it would become infinite)
      */
     public ByteBuffer toFloat16(ByteBuffer src, long count) {
         ByteBuffer out = ByteBuffer.allocateDirect(Math.toIntExact(count * 2)).order(ByteOrder.nativeOrder());
@@ -90,7 +92,12 @@ public enum DType {
         FloatBuffer f = this == F32 && src.order() == ByteOrder.nativeOrder() ? src.asFloatBuffer()
                 : toFloat32(src, count).asFloatBuffer();
         for (int i = 0; i < count; i++) {
-            out.putShort(i * 2, floatToHalf(f.get(i)));
+            float v = f.get(i);
+            short h = floatToHalf(v);
+            if ((h & 0x7fff) == 0x7c00 && !Float.isInfinite(v)) {
+                throw new IllegalArgumentException("value " + v + " is beyond the fp16 range");
+            }
+            out.putShort(i * 2, h);
         }
         return out;
     }
