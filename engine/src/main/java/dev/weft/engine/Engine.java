@@ -66,9 +66,17 @@ public final class Engine implements AutoCloseable {
         this.defaults = defaults;
     }
 
-    /** Loads a model folder onto a device; every problem is reported with the file and what is wrong. */
+    /** Loads a model folder onto a device in fp32; every problem is reported with the file and what is wrong. */
     public static Engine load(Path modelDir, Device device) {
-        return load(modelDir, device, (done, total) -> { });
+        return load(modelDir, device, Precision.FP32);
+    }
+
+    /**
+     * Loads a model folder onto a device in a precision (fp16: weights and compute in half precision where safe, see
+     * {@link Precision}; on the CPU it works but is slow, for tests).
+     */
+    public static Engine load(Path modelDir, Device device, Precision precision) {
+        return load(modelDir, device, precision, (done, total) -> { }, MemoryProbe.system());
     }
 
     /**
@@ -86,17 +94,27 @@ public final class Engine implements AutoCloseable {
      */
     public static Engine load(Path modelDir, Device device, java.util.function.BiConsumer<Long, Long> progress,
                               MemoryProbe probe) {
+        return load(modelDir, device, Precision.FP32, progress, probe);
+    }
+
+    /**
+     * As {@link #load(Path, Device, java.util.function.BiConsumer, MemoryProbe)} in a precision; the memory check
+     * uses that precision's plan.
+     */
+    public static Engine load(Path modelDir, Device device, Precision precision,
+                              java.util.function.BiConsumer<Long, Long> progress, MemoryProbe probe) {
         if (!Files.isDirectory(modelDir)) {
             throw new WeightsException(modelDir + ": model folder not found");
         }
         requireVisible(device);
         ModelConfig cfg = ModelConfig.read(modelDir.resolve("config.json"));
-        MemoryCheck.require(MemoryCheck.forLoad(cfg, device), probe, device, modelDir + " (" + cfg.name() + ")");
+        MemoryCheck.require(MemoryCheck.forLoad(cfg, device, precision), probe, device,
+                modelDir + " (" + cfg.name() + ", " + precision + ")");
         GenerationDefaults gen = GenerationDefaults.read(modelDir);
         TextTokenizer tok = TextTokenizer.load(modelDir.resolve("tokenizer.json"), cfg.tokens());
         NDManager m = NDManager.newBaseManager(device);
         try (WeightSource w = KeyMaps.released(cfg).apply(Checkpoints.open(modelDir))) {
-            MMInterleaved model = MMInterleaved.load(cfg, w, m, progress);
+            MMInterleaved model = MMInterleaved.load(cfg, w, m, precision.dataType(), progress);
             return new Engine(m, model, tok, cfg.name(), gen);
         } catch (RuntimeException e) {
             m.close();
@@ -140,6 +158,11 @@ public final class Engine implements AutoCloseable {
 
     public Device device() {
         return manager.getDevice();
+    }
+
+    /** The precision of the weights and compute ({@link Precision}). */
+    public Precision precision() {
+        return model.dataType() == ai.djl.ndarray.types.DataType.FLOAT16 ? Precision.FP16 : Precision.FP32;
     }
 
     public MMInterleaved model() {

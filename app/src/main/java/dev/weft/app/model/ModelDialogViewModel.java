@@ -6,6 +6,7 @@ import dev.weft.engine.config.ConfigException;
 import dev.weft.engine.config.ModelConfig;
 import dev.weft.engine.memory.MemoryCheck;
 import dev.weft.engine.memory.MemoryException;
+import dev.weft.engine.Precision;
 import dev.weft.engine.memory.MemoryPlan;
 import dev.weft.engine.memory.MemoryProbe;
 import javafx.beans.binding.Bindings;
@@ -24,7 +25,7 @@ import java.util.function.IntSupplier;
 
 /**
  * The "Model…" dialog: a model folder and where to compute, with the memory the model needs there (its
- * {@link MemoryPlan}: fp32, the default document) against what the machine has free ({@link MemoryProbe}), before
+ * {@link MemoryPlan}: the device's default precision, fp16 on a GPU and fp32 on the CPU, for the default document) against what the machine has free ({@link MemoryProbe}), before
  * anything is loaded. Loading goes through the {@link EngineService} (off the UI thread); the engine itself refuses
  * a model that cannot fit, so the warning here is advice, not a gate. Reading a folder's {@code config.json} and
  * counting its parameters allocate nothing and take well under a second even for the 13b config.
@@ -85,15 +86,16 @@ public final class ModelDialogViewModel {
             return;
         }
         Device dev = device.get() == Target.GPU ? Device.gpu() : Device.cpu();
-        MemoryPlan plan = MemoryCheck.forLoad(cfg, dev);
+        Precision precision = Precision.defaultFor(dev);
+        MemoryPlan plan = MemoryCheck.forLoad(cfg, dev, precision);
         MemoryPlan.Target t = plan.target();
         String where = t == MemoryPlan.Target.GPU
                 ? String.format(Locale.ROOT, "~%s of GPU memory and ~%s on the host",
                 MemoryPlan.human(plan.deviceBytes()), MemoryPlan.human(plan.hostBytes()))
                 : String.format(Locale.ROOT, "~%s of memory", MemoryPlan.human(plan.hostBytes()));
-        estimate.set(String.format(Locale.ROOT, "%s: %,d parameters, %s of fp32 weights; needs %s to load and paint "
+        estimate.set(String.format(Locale.ROOT, "%s: %,d parameters, %s of %s weights; needs %s to load and paint "
                         + "(a short document).", cfg.name(), plan.parameters(),
-                MemoryPlan.human(plan.bytes("weights")), where));
+                MemoryPlan.human(plan.bytes("weights")), precision, where));
         if (problem.get().isEmpty()) {
             try {
                 MemoryCheck.require(plan, probe, dev, cfg.name());

@@ -42,7 +42,10 @@ public final class EngineService implements AutoCloseable {
      */
     public record LoadFailure(Path folder, String message, String keptModel) { }
 
-    /** Loads a model folder; {@link Engine#load} in the studio, a stub in tests. */
+    /**
+     * Loads a model folder; {@link Engine#load} in the studio (in the device's default precision: fp16 on a GPU,
+     * fp32 on the CPU), a stub in tests.
+     */
     @FunctionalInterface
     public interface Loader {
         /** {@code progress} receives (values read, values stored) from the loading thread. */
@@ -73,7 +76,9 @@ public final class EngineService implements AutoCloseable {
     private final BooleanBinding ready;
 
     public EngineService(Executor loaderExecutor, UiThread ui) {
-        this(loaderExecutor, ui, Engine::load, true);
+        this(loaderExecutor, ui, (dir, device, progress) -> Engine.load(dir, device,
+                dev.weft.engine.Precision.defaultFor(device), progress, dev.weft.engine.memory.MemoryProbe.system()),
+                true);
     }
 
     public EngineService(Executor loaderExecutor, UiThread ui, Loader loader, boolean ownsEngine) {

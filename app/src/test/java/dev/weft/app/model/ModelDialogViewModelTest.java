@@ -69,13 +69,13 @@ class ModelDialogViewModelTest {
         none.deviceProperty().set(ModelDialogViewModel.Target.CPU);
         assertEquals("", none.problemProperty().get());
 
-        ModelDialogViewModel one = new ModelDialogViewModel(service, MemoryProbe.fixed(64L << 30, 40L << 30), () -> 1,
+        ModelDialogViewModel one = new ModelDialogViewModel(service, MemoryProbe.fixed(64L << 30, 24L << 30), () -> 1,
                 big, ModelDialogViewModel.Target.GPU);
         assertTrue(one.canLoadBinding().get());
-        assertTrue(one.estimateProperty().get().contains("14,912,865,567 parameters, 55.6 GiB of fp32 weights; needs ~"),
+        assertTrue(one.estimateProperty().get().contains("14,912,865,567 parameters, 27.9 GiB of fp16 weights; needs ~"),
                 one.estimateProperty().get());
         assertTrue(one.estimateProperty().get().contains("GiB of GPU memory and ~"), one.estimateProperty().get());
-        assertTrue(one.warningProperty().get().contains("of GPU memory on gpu(0), 40.0 GiB available"),
+        assertTrue(one.warningProperty().get().contains("of GPU memory on gpu(0), 24.0 GiB available"),
                 one.warningProperty().get());
     }
 

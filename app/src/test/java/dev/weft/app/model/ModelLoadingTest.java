@@ -127,7 +127,7 @@ class ModelLoadingTest {
         load(s, SmallEngine.DIR);
         assertTinyStaysUsable(s);
         m = lastError(s).message();
-        assertTrue(m.contains("weft-small) needs ~") && m.contains("of host memory, 1.0 MiB available"), m);
+        assertTrue(m.contains("(weft-small, fp32) needs ~") && m.contains("of host memory, 1.0 MiB available"), m);
         assertEquals(3, s.notifier().recent().stream().filter(n -> n.level() == Notification.Level.ERROR).count(),
                 "one dialog per refusal");
 

@@ -27,7 +27,7 @@ import java.util.Random;
 
 /**
  * The benchmark behind {@code weft bench}: how fast each phase of generation runs on this machine, and how much of
- * the machine's fp32 matmul rate it achieves.
+ * the machine's matmul rate, in the model's precision (fp32 or fp16), it achieves.
  *
  * <p>Phases, each warmed up once, then timed {@code repeats} times (medians reported):
  * <ul>
@@ -59,7 +59,7 @@ public final class Bench {
      * @param decodeTokens cached decode steps, and the text tokens the continue step writes before its image
      * @param unetSteps denoising steps of the continue step's image
      * @param repeats timed runs of each phase (after one warm-up); medians are reported
-     * @param measureMachine whether to measure the fp32 matmul rate (else the fractions are not reported)
+     * @param measureMachine whether to measure the matmul rate (else the fractions are not reported)
      */
     public record Options(int promptTokens, int decodeTokens, int unetSteps, int repeats, boolean measureMachine) {
         public Options {
@@ -103,11 +103,13 @@ public final class Bench {
      * @param unetStep one UNet forward with classifier-free guidance (batch 2), per step
      * @param vaeDecode one VAE decode, per image
      * @param continueStep one whole continue step (text and one image), per step
-     * @param matmulSize side of the square fp32 matmul measured (0 when not measured)
+     * @param precision the model's precision ({@code fp32} or {@code fp16}), also that of the matmul measured
+     * @param matmulSize side of the square matmul measured (0 when not measured)
      * @param machineGflops that matmul's median GFLOP/s on this device (NaN when not measured)
      * @param residentMiB resident memory of the process at the end (-1 where unknown)
      */
-    public record Figures(String modelId, String device, Options options, Phase prefill, Phase decode,
+    public record Figures(String modelId, String device, String precision, Options options, Phase prefill,
+                          Phase decode,
                           Phase unetStep, Phase vaeDecode, Phase continueStep, int matmulSize, double machineGflops,
                           double residentMiB) {
 
@@ -123,8 +125,8 @@ public final class Bench {
         /** The figures as a labelled plain-text table. */
         public String table() {
             StringBuilder sb = new StringBuilder();
-            sb.append(String.format(Locale.ROOT, "weft bench: model %s on %s (%d cores), %d repeats, medians%n",
-                    modelId, device, Runtime.getRuntime().availableProcessors(), options.repeats()));
+            sb.append(String.format(Locale.ROOT, "weft bench: model %s in %s on %s (%d cores), %d repeats, medians%n",
+                    modelId, precision, device, Runtime.getRuntime().availableProcessors(), options.repeats()));
             sb.append(String.format(Locale.ROOT, "%-46s %16s %11s %9s %10s%n",
                     "phase", "time (median)", "GFLOP/unit", "GFLOP/s", "of matmul"));
             for (Phase p : phases()) {
@@ -136,9 +138,9 @@ public final class Bench {
                         p.gflops(), Double.isNaN(f) ? "-" : String.format(Locale.ROOT, "%.2f%%", 100 * f)));
             }
             if (Double.isNaN(machineGflops)) {
-                sb.append("machine: fp32 matmul rate not measured\n");
+                sb.append("machine: " + precision + " matmul rate not measured\n");
             } else {
-                sb.append(String.format(Locale.ROOT, "machine: fp32 matmul %dx%d %.1f GFLOP/s%n", matmulSize,
+                sb.append(String.format(Locale.ROOT, "machine: %s matmul %dx%d %.1f GFLOP/s%n", precision, matmulSize,
                         matmulSize, machineGflops));
             }
             if (residentMiB >= 0) {
@@ -161,13 +163,14 @@ public final class Bench {
                     + maxPositions + " positions, found " + o.promptTokens() + " + " + o.decodeTokens());
         }
         try (NDManager m = NDManager.newBaseManager(engine.device())) {
-            // 0. the machine's fp32 matmul rate (the size: a few ms on a CPU, enough work for a GPU)
+            // 0. the machine's matmul rate in the model's precision (the size: a few ms on a CPU, enough work for a GPU)
             int n = 0;
             double machine = Double.NaN;
+            String precision = engine.precision().toString();
             if (o.measureMachine()) {
                 n = engine.device().isGpu() ? 4096 : 1024;
-                log.printf(Locale.ROOT, "bench: fp32 matmul %dx%d ...%n", n, n);
-                machine = MachineProbe.matmulGflops(m, n, 5);
+                log.printf(Locale.ROOT, "bench: %s matmul %dx%d ...%n", precision, n, n);
+                machine = MachineProbe.matmulGflops(m, n, 5, model.dataType());
             }
             // 1. LLM prefill and decode, one session per run
             int[] prompt = promptIds(cfg, o.promptTokens(), 7, true);
@@ -193,9 +196,9 @@ public final class Bench {
             Phase unet;
             try (NDManager u = m.newSubManager()) {
                 NDArray ctx = u.randomNormal(new Shape(2, cfg.contextResampler().numQueries(),
-                        cfg.unet().crossAttentionDim()));                                   // (2, Q, H)
+                        cfg.unet().crossAttentionDim())).toType(model.dataType(), false);  // (2, Q, H)
                 MmfsNet.Prepared mmfs = model.unet.prepareMmfs(MmfsInput.empty(u, 2, cfg.vision().hiddenSize(),
-                        cfg.vision().featureSizes()));
+                        cfg.vision().featureSizes(), model.dataType()));
                 NDArray latents = u.randomNormal(new Shape(2, cfg.unet().inChannels(), side, side)); // (2, 4, h, w)
                 unet = phase("UNet step (CFG batch 2, with MMFSNet)", "step", 1, timed(o.repeats(), () -> {
                     try (NDManager step = u.newSubManager()) {
@@ -244,7 +247,7 @@ public final class Bench {
                     + " steps)", "step", 1, cont);
             Device d = engine.device();
             String device = d.isGpu() ? d.getDeviceType() + ":" + d.getDeviceId() : d.getDeviceType();
-            Figures f = new Figures(engine.modelId(), device, o, prefill, decode, unet, vae,
+            Figures f = new Figures(engine.modelId(), device, precision, o, prefill, decode, unet, vae,
                     cont1, n, machine, MachineProbe.residentMiB());
             log.print(f.table());
             return f;

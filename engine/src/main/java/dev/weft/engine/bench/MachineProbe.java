@@ -2,14 +2,16 @@ package dev.weft.engine.bench;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import dev.weft.engine.nn.Ops;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 
-/** Measurements of the machine itself: its fp32 matmul rate and the process's resident memory. */
+/** Measurements of the machine itself: its matmul rate (fp32 or fp16) and the process's resident memory. */
 public final class MachineProbe {
     private MachineProbe() { }
 
@@ -18,9 +20,14 @@ public final class MachineProbe {
      * runs after two warm-ups.
      */
     public static double matmulGflops(NDManager parent, int n, int reps) {
+        return matmulGflops(parent, n, reps, DataType.FLOAT32);
+    }
+
+    /** As {@link #matmulGflops(NDManager, int, int)} with operands of {@code type} (the result read back as fp32). */
+    public static double matmulGflops(NDManager parent, int n, int reps, DataType type) {
         try (NDManager m = parent.newSubManager()) {
-            NDArray a = m.randomNormal(new Shape(n, n));
-            NDArray b = m.randomNormal(new Shape(n, n));
+            NDArray a = m.randomNormal(new Shape(n, n)).toType(type, false);
+            NDArray b = m.randomNormal(new Shape(n, n)).toType(type, false);
             double[] secs = new double[reps];
             for (int i = -2; i < reps; i++) {
                 try (NDManager step = m.newSubManager()) {
@@ -28,7 +35,7 @@ public final class MachineProbe {
                     a2.attach(step);
                     long t0 = System.nanoTime();
                     NDArray c = a2.matMul(b);
-                    c.toFloatArray(); // forces the work to finish
+                    Ops.fp32(c).toFloatArray(); // forces the work to finish
                     long t1 = System.nanoTime();
                     if (i >= 0) {
                         secs[i] = (t1 - t0) / 1e9;

@@ -2,6 +2,8 @@ package dev.weft.engine.cli;
 
 import ai.djl.Device;
 import dev.weft.engine.Engine;
+import dev.weft.engine.Precision;
+import dev.weft.engine.memory.MemoryPlan;
 import dev.weft.engine.diffusion.schedulers.SchedulerKind;
 import dev.weft.engine.pipeline.CancellationToken;
 import dev.weft.engine.pipeline.GenerationListener;
@@ -30,7 +32,7 @@ final class Common {
         return Path.of(System.getProperty("weft.home", ".")).resolve("assets/weft-small");
     }
 
-    /** {@code --model} and {@code --device}. */
+    /** {@code --model}, {@code --device} and {@code --dtype}. */
     static final class ModelOptions {
         @Option(names = "--model", paramLabel = "DIR",
                 description = "Model folder (config.json, tokenizer.json, *.safetensors or pytorch_model*.bin). "
@@ -41,6 +43,12 @@ final class Common {
                 description = "Where to compute (default: ${DEFAULT-VALUE}); gpu needs DJL with a CUDA libtorch "
                         + "(docs/gpu-guide.md).")
         String device;
+
+        @Option(names = "--dtype", paramLabel = "fp32|fp16",
+                description = "Precision of the weights and compute. Default: fp16 with --device gpu (matmuls, "
+                        + "convolutions and attention in half precision; norms, softmax, scheduler, logits and the VAE "
+                        + "in fp32), fp32 on the cpu (fp16 runs there too, slowly: for tests).")
+        String dtype;
 
         @Option(names = "--verbose", description = "Print every problem and stack traces.")
         boolean verbose;
@@ -54,11 +62,23 @@ final class Common {
             return dev.weft.engine.Devices.resolve(device);
         }
 
+        /** {@code --dtype}, else fp16 for {@code --device gpu} and fp32 for the cpu (no GPU needed to say which). */
+        Precision precision() {
+            return dtype != null ? Precision.parse(dtype)
+                    : Precision.defaultFor(MemoryPlan.Target.parse(device) == MemoryPlan.Target.GPU ? Device.gpu()
+                    : Device.cpu());
+        }
+
         Engine load(PrintStream log) {
             Path dir = modelDir();
             Device d = djlDevice();
-            log.println("weft: loading " + dir + " on " + d);
-            return Engine.load(dir, d);
+            Precision p = precision();
+            log.println("weft: loading " + dir + " on " + d + " in " + p);
+            if (p == Precision.FP16 && !d.isGpu()) {
+                log.println("weft: warning: fp16 on the CPU is slow (libtorch's CPU kernels are made for fp32); "
+                        + "it is meant for tests");
+            }
+            return Engine.load(dir, d, p);
         }
     }
 

@@ -134,6 +134,6 @@ final class EvalCommand implements Callable<Integer> {
 
     private Engine loadAblated() {
         System.err.println("weft: loading " + model.modelDir() + " with MMFS off");
-        return MmfsAblation.load(model.modelDir(), model.djlDevice());
+        return MmfsAblation.load(model.modelDir(), model.djlDevice(), model.precision());
     }
 }

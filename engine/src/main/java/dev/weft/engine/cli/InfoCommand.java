@@ -22,11 +22,6 @@ final class InfoCommand implements Callable<Integer> {
     @Mixin
     Common.ModelOptions model = new Common.ModelOptions();
 
-    @Option(names = "--dtype", defaultValue = "fp32", paramLabel = "fp32|fp16|bf16",
-            description = "Precision of the memory plan's weights and compute (default: ${DEFAULT-VALUE}; the engine "
-                    + "computes in fp32 today).")
-    String dtype;
-
     @Option(names = "--tokens", paramLabel = "N", description = "Document length of the memory plan (default: 1024, "
             + "or the model's context when shorter).")
     Integer tokens;
@@ -67,7 +62,10 @@ final class InfoCommand implements Callable<Integer> {
                 cfg.unet().sampleSize(), cfg.unet().sampleSize());
         out.printf("weights          fp32 %s, fp16 %s%n", gib(total * 4), gib(total * 2));
         int t = tokens != null ? tokens : MemoryPlan.defaultTokens(cfg);
-        MemoryPlan plan = MemoryPlan.of(cfg, MemoryPlan.Precision.parse(dtype), MemoryPlan.Target.parse(model.device),
+        // --dtype as the commands that load read it (default fp16 on a GPU, fp32 on the CPU); the plan also takes bf16
+        MemoryPlan.Precision precision = model.dtype == null ? model.precision().plan()
+                : MemoryPlan.Precision.parse(model.dtype);
+        MemoryPlan plan = MemoryPlan.of(cfg, precision, MemoryPlan.Target.parse(model.device),
                 t, images != null ? images : MemoryPlan.defaultImages(cfg, t));
         plan.describe().forEach(out::println);
         out.printf("device           %s%n", device());

@@ -9,6 +9,7 @@ import dev.weft.engine.config.ModelConfig;
 import dev.weft.engine.config.QFormerConfig;
 import dev.weft.engine.nn.Init;
 import dev.weft.engine.nn.Linear;
+import dev.weft.engine.nn.Ops;
 import dev.weft.engine.nn.WeightPath;
 import dev.weft.engine.qformer.MmiPosEmbed;
 import dev.weft.engine.qformer.PerceiverResampler;
@@ -182,7 +183,7 @@ public final class ContextResampler {
             Span sp = spans.get(i);
             NDArray c = hidden.get(sp.row() + ", " + sp.start() + ":" + (sp.boi() + 1)).flip(0); // (L, D)
             if (sp.length() < lMax) {
-                c = c.concat(m.zeros(new Shape(lMax - sp.length(), width)), 0);           // (L_max, D)
+                c = c.concat(m.zeros(new Shape(lMax - sp.length(), width), c.getDataType()), 0); // (L_max, D)
             }
             rows.add(c);
             for (int j = 0; j < sp.length(); j++) {
@@ -206,7 +207,7 @@ public final class ContextResampler {
         }
     }
 
-    /** Rows 0..len-1 of the 1-D sin-cos table, (len, D), attached to {@code m}. */
+    /** Rows 0..len-1 of the 1-D sin-cos table (made in fp32, kept in the compute type), (len, D), attached to m. */
     private NDArray positions(int len, NDManager m) {
         if (posTable == null || posTable.getShape().get(0) < len) {
             int rows = Math.min(seqLen, Math.max(len, Integer.highestOneBit(Math.max(len - 1, 1)) << 1));
@@ -214,7 +215,11 @@ public final class ContextResampler {
             if (posTable != null) {
                 posTable.close();
             }
-            posTable = MmiPosEmbed.sinCos1d(owner, width, rows);                            // (rows, D)
+            NDArray table = MmiPosEmbed.sinCos1d(owner, width, rows);                       // (rows, D) fp32
+            posTable = Ops.like(table, contextFeatProj.weight);                             // the compute type
+            if (posTable != table) {
+                table.close();
+            }
         }
         NDArray pe = posTable.get("0:" + len);                                                // (L, D)
         pe.attach(m);

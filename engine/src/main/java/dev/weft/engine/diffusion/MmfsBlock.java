@@ -75,7 +75,7 @@ public final class MmfsBlock {
         this.mmfs = new Mmfs(p.pp("mmfs"), mc, channels, featureChannels, channels, featureSizes, baseSpatialShape);
         NDArray pe = p.get("pos_embed", Init.zeros(), (long) grid * grid, channels);
         if (p.params().mode() == Params.Mode.INIT) {
-            pe = MmiPosEmbed.sinCos2d(p.params().manager(), channels, grid, false);
+            pe = MmiPosEmbed.sinCos2d(p.params().manager(), channels, grid, false).toType(p.dataType(), false);
         }
         this.posEmbed = pe;
         // zero_module in the reference

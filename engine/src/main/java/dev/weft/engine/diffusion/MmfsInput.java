@@ -49,11 +49,16 @@ public record MmfsInput(List<NDArray> features, NDArray mask) {
         features = List.copyOf(features);
     }
 
-    /** An empty, hidden slot (zeros, mask 0): the condition of a document's first image. */
+    /** An empty, hidden slot (zeros, mask 0): the condition of a document's first image; fp32 features. */
     public static MmfsInput empty(NDManager manager, int batch, int channels, int[] featureSizes) {
+        return empty(manager, batch, channels, featureSizes, DataType.FLOAT32);
+    }
+
+    /** As {@link #empty(NDManager, int, int, int[])} with features of {@code dataType} (the compute type). */
+    public static MmfsInput empty(NDManager manager, int batch, int channels, int[] featureSizes, DataType dataType) {
         List<NDArray> f = new ArrayList<>();
         for (int s : featureSizes) {
-            f.add(manager.zeros(new Shape(batch, channels, s, s)));
+            f.add(manager.zeros(new Shape(batch, channels, s, s), dataType));
         }
         return new MmfsInput(f, manager.zeros(new Shape(batch, 1), DataType.FLOAT32));
     }

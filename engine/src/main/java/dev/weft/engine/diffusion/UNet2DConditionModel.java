@@ -150,7 +150,7 @@ public final class UNet2DConditionModel {
      * @param timesteps (B), or (1) / scalar for the whole batch
      * @param encoderHiddenStates conditioning (B, S, Dc)
      * @param mmfs prepared MMFS features with batch B ({@link #prepareMmfs}), or null to skip MMFSNet
-     * @return (B, Cout, h, w)
+     * @return (B, Cout, h, w) fp32, whatever the weights' type (the input is cast to it by conv_in)
      */
     public NDArray forward(NDArray sample, NDArray timesteps, NDArray encoderHiddenStates, MmfsNet.Prepared mmfs) {
         // mirrors sd_unet_forward_monkey_patch.py _custom_forward (diffusers 0.20 UNet2DConditionModel.forward)
@@ -206,7 +206,7 @@ public final class UNet2DConditionModel {
             x = blk.forward(x, stack, emb, encoderHiddenStates);
         }
 
-        // 7. conv_norm_out, SiLU, conv_out
-        return convOut.forward(Ops.silu(convNormOut.forward(x)));                    // (B, Cout, h, w)
+        // 7. conv_norm_out, SiLU, conv_out; the prediction in fp32 for the scheduler
+        return Ops.fp32(convOut.forward(Ops.silu(convNormOut.forward(x))));          // (B, Cout, h, w)
     }
 }

@@ -77,6 +77,11 @@ public final class MmfsAblation implements WeightSource {
     }
 
     @Override
+    public ByteBuffer float16(String name) {
+        return ZEROED.matcher(name).matches() ? WeightSource.super.float16(name) : inner.float16(name);
+    }
+
+    @Override
     public String describe() {
         return inner.describe() + " (MMFS gates and MMFSNet zero convs set to 0)";
     }
@@ -91,6 +96,11 @@ public final class MmfsAblation implements WeightSource {
      * tensor was found (the ablation would silently change nothing).
      */
     public static Engine load(Path modelDir, Device device) {
+        return load(modelDir, device, dev.weft.engine.Precision.FP32);
+    }
+
+    /** As {@link #load(Path, Device)} in a precision. */
+    public static Engine load(Path modelDir, Device device, dev.weft.engine.Precision precision) {
         if (!Files.isDirectory(modelDir)) {
             throw new WeightsException(modelDir + ": model folder not found");
         }
@@ -101,7 +111,7 @@ public final class MmfsAblation implements WeightSource {
             if (w.zeroed().isEmpty()) {
                 throw new WeightsException(modelDir + ": no MMFS gate or MMFSNet conv found to switch off");
             }
-            MMInterleaved model = MMInterleaved.load(cfg, w, m);
+            MMInterleaved model = MMInterleaved.load(cfg, w, m, precision.dataType(), (done, total) -> { });
             return Engine.of(model, tok, m);
         } catch (RuntimeException e) {
             m.close();

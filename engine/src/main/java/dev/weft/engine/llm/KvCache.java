@@ -61,8 +61,8 @@ public final class KvCache implements AutoCloseable {
         }
         if (keys[layer] == null || keys[layer].getShape().get(2) < end) {
             long cap = Math.max(end, Math.max(16, keys[layer] == null ? 0 : 2 * keys[layer].getShape().get(2)));
-            keys[layer] = grow(keys[layer], ks, cap, start);
-            values[layer] = grow(values[layer], ks, cap, start);
+            keys[layer] = grow(keys[layer], k, cap, start);
+            values[layer] = grow(values[layer], v, cap, start);
         }
         NDIndex slot = new NDIndex(":, :, {}:{}, :", start, end);
         keys[layer].set(slot, k);
@@ -76,8 +76,10 @@ public final class KvCache implements AutoCloseable {
         return new NDArray[] {kAll, vAll};
     }
 
-    private NDArray grow(NDArray old, Shape like, long capacity, long keep) {
-        NDArray buf = manager.zeros(new Shape(like.get(0), like.get(1), capacity, like.get(3))); // (B, H, cap, Dh)
+    /** A buffer of {@code capacity} slots in the type of {@code like} (the compute type), the first keep kept. */
+    private NDArray grow(NDArray old, NDArray like, long capacity, long keep) {
+        Shape s = like.getShape();
+        NDArray buf = manager.zeros(new Shape(s.get(0), s.get(1), capacity, s.get(3)), like.getDataType()); // (B, H, cap, Dh)
         if (old != null) {
             if (keep > 0) {
                 try (NDArray kept = old.get(new NDIndex(":, :, :{}, :", keep))) {        // (B, H, keep, Dh)

@@ -2,6 +2,7 @@ package dev.weft.engine.llm;
 
 import ai.djl.ndarray.NDArray;
 import dev.weft.engine.nn.Linear;
+import dev.weft.engine.nn.Ops;
 import dev.weft.engine.nn.WeightPath;
 
 /**
@@ -56,12 +57,13 @@ public final class LlamaAttention {
             k = kv[0];                                                            // (B, H, S, Dh)
             v = kv[1];                                                            // (B, H, S, Dh)
         }
-        // 4. scores (q scaled first, as the reference), causal mask clamped at the fp32 minimum, softmax
-        NDArray scores = q.mul(scale).matMul(k.transpose(0, 1, 3, 2));            // (B, H, T, S)
+        // 4. scores (q scaled first, as the reference), then in fp32: causal mask clamped at the fp32 minimum,
+        //    softmax, the probabilities back in the values' type
+        NDArray scores = Ops.fp32(q.mul(scale).matMul(k.transpose(0, 1, 3, 2)));  // (B, H, T, S)
         if (mask != null) {
-            scores = scores.add(mask).maximum(-Float.MAX_VALUE);
+            scores = scores.add(Ops.fp32(mask)).maximum(-Float.MAX_VALUE);
         }
-        NDArray out = scores.softmax(-1).matMul(v)                                // (B, H, T, Dh)
+        NDArray out = Ops.like(scores.softmax(-1), v).matMul(v)                   // (B, H, T, Dh)
                 .transpose(0, 2, 1, 3).reshape(b, t, (long) heads * headDim);     // (B, T, D)
         return oProj.forward(out);                                                // (B, T, D)
     }

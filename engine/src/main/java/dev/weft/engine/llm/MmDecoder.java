@@ -9,6 +9,7 @@ import dev.weft.engine.config.TokenConfig;
 import dev.weft.engine.config.VisionConfig;
 import dev.weft.engine.mmfs.Handles;
 import dev.weft.engine.nn.Init;
+import dev.weft.engine.nn.Ops;
 import dev.weft.engine.nn.RmsNorm;
 import dev.weft.engine.nn.WeightPath;
 
@@ -146,7 +147,7 @@ public final class MmDecoder {
         // 3. + soi_token on <|beginofimage|>
         if (soiToken != null) {
             NDArray token = Handles.rebind(soiToken, m).reshape(1, d);           // (1, D)
-            out = out.add(m.create(soi, new Shape(b * t, 1)).mul(token));         // (B*T, D)
+            out = out.add(Ops.like(m.create(soi, new Shape(b * t, 1)), token).mul(token)); // (B*T, D)
         }
         return out.reshape(b, t, d);                                              // (B, T, D)
     }

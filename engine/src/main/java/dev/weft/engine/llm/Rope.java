@@ -3,6 +3,7 @@ package dev.weft.engine.llm;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import dev.weft.engine.nn.Ops;
 
 /**
  * Rotary position embedding, HF LLaMA's convention ({@code modeling_llama_mmfs.py} {@code FixedLlamaRotaryEmbedding},
@@ -70,10 +71,13 @@ public final class Rope {
         return new NDArray[] {m.create(cos, out), m.create(sin, out)};  // (B, 1, T, Dh) each
     }
 
-    /** {@code x cos + rotate_half(x) sin} for x (B, H, T, Dh) and tables (B, 1, T, Dh). */
+    /**
+     * {@code x cos + rotate_half(x) sin} for x (B, H, T, Dh) and tables (B, 1, T, Dh); the fp32 tables are cast to
+     * x's type first, as LLaMA does.
+     */
     public static NDArray apply(NDArray x, NDArray cos, NDArray sin) {
         long h = x.getShape().get(3) / 2;
         NDArray rotated = x.get("..., " + h + ":").neg().concat(x.get("..., :" + h), 3); // (B, H, T, Dh)
-        return x.mul(cos).add(rotated.mul(sin));                                      // (B, H, T, Dh)
+        return x.mul(Ops.like(cos, x)).add(rotated.mul(Ops.like(sin, x)));            // (B, H, T, Dh)
     }
 }

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import dev.weft.engine.config.LlmConfig;
 import dev.weft.engine.nn.Init;
 import dev.weft.engine.nn.Linear;
+import dev.weft.engine.nn.Ops;
 import dev.weft.engine.nn.WeightPath;
 
 /**
@@ -32,12 +33,12 @@ public final class TextHead {
 
     /**
      * @param hidden (B, T, D) final-normed hidden states
-     * @return logits (B, T, V)
+     * @return logits (B, T, V) fp32 (for sampling), whatever the weights' type
      */
     public NDArray forward(NDArray hidden) {
         long v0 = vocab - NEW_TOKENS;
         NDArray logits = head.forward(hidden);                                      // (B, T, V)
         NDArray added = logits.get("..., " + v0 + ":").add(headNew.forward(hidden)); // (B, T, 2)
-        return logits.get("..., :" + v0).concat(added, -1);                         // (B, T, V)
+        return Ops.fp32(logits.get("..., :" + v0).concat(added, -1));               // (B, T, V)
     }
 }

@@ -96,7 +96,7 @@ public record VisionFeatures(NDArray features, long[][] levelShapes) {
         }
         // slot (row, j) takes image start_row + j, or the appended zero image when the row has fewer images
         NDManager m = first.getManager();
-        NDArray padded = all.concat(m.zeros(new Shape(1, sv, dv)), 0);         // (I+1, Sv, Dv)
+        NDArray padded = all.concat(m.zeros(new Shape(1, sv, dv), all.getDataType()), 0); // (I+1, Sv, Dv)
         long[] index = new long[b * n];
         long start = 0;
         for (int r = 0; r < b; r++) {

@@ -12,10 +12,16 @@ public final class MemoryCheck {
 
     private MemoryCheck() { }
 
-    /** The plan a load is checked against: fp32 (what the engine allocates), a short document with one image. */
+    /** The plan an fp32 load is checked against: a short document with one image. */
     public static MemoryPlan forLoad(dev.weft.engine.config.ModelConfig cfg, Device device) {
+        return forLoad(cfg, device, dev.weft.engine.Precision.FP32);
+    }
+
+    /** The plan a load in {@code precision} is checked against: a short document with one image. */
+    public static MemoryPlan forLoad(dev.weft.engine.config.ModelConfig cfg, Device device,
+                                     dev.weft.engine.Precision precision) {
         MemoryPlan.Target t = device != null && device.isGpu() ? MemoryPlan.Target.GPU : MemoryPlan.Target.CPU;
-        return MemoryPlan.of(cfg, MemoryPlan.Precision.FP32, t, Math.min(256, cfg.llm().maxPositions()), 1);
+        return MemoryPlan.of(cfg, precision.plan(), t, Math.min(256, cfg.llm().maxPositions()), 1);
     }
 
     /** Throws {@link MemoryException} when the plan needs more than is available (unknown figures pass). */

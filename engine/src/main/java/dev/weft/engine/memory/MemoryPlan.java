@@ -20,25 +20,26 @@ import java.util.Map;
  * by hand; {@code b} below is the bytes per element of the precision (4 for fp32, 2 for fp16 / bf16).
  *
  * <ul>
- *   <li><b>weights</b>: parameters x b.</li>
+ *   <li><b>weights</b>: parameters x b, except the VAE's, which are always fp32 (4 B): SD's VAE overflows in fp16.</li>
  *   <li><b>KV cache</b> for a document of T tokens: 2 (keys, values) x LLM layers x C x hidden x b, with C the
  *       cache's capacity: T rounded up to a power of two (at least 16), since the cache doubles as it grows.</li>
  *   <li><b>images in context</b> (N of them): per image, every adapter feature map (sum of side² over the 4 maps x
  *       vision width), its visual tokens (queries x LLM hidden), and each LLM MMFS layer's projected values (sum of
  *       side² over the MMFS levels x MMFS value width), all x b.</li>
  *   <li><b>hidden states</b> the session keeps: T x LLM hidden x b.</li>
- *   <li><b>activations</b>, the peak of the components, which run one after the other:
+ *   <li><b>activations</b>, the peak of the components, which run one after the other (attention scores and their
+ *       softmax, the {@code H T²}-like terms, count 4 B in every precision: they are computed in fp32):
  *     <ul>
  *       <li>LLM over the whole document at once (prefill, T tokens; H heads, I MLP width):
- *           (T x (6 hidden + 3 I) + 2 H T²) x b (residual, q, k, v, output; the MLP; scores and softmax);</li>
+ *           T x (6 hidden + 3 I) x b + 2 H T² x 4 (residual, q, k, v, output; the MLP; scores and softmax);</li>
  *       <li>vision encoder per image (P = grid² + 1 tokens, width Dv, MLP Iv, Hv heads; F = sum of the adapter's
- *           map sides²): (P (6 Dv + Iv) + 2 Hv P² + 8 F Dv) x b;</li>
+ *           map sides²): (P (6 Dv + Iv) + 8 F Dv) x b + 2 Hv P² x 4;</li>
  *       <li>UNet with classifier-free guidance (batch G = 2; top level N0 = sample_size² latents of c0 channels and
- *           h0 heads; level i has c_i channels on N_i latents): G (2 h0 N0² + 16 c0 N0 + (layers per block + 1)
- *           sum c_i N_i) x b (self-attention scores and softmax at the top level, resnet / feed-forward / MMFS
- *           temporaries, skip connections);</li>
+ *           h0 heads; level i has c_i channels on N_i latents): G ((16 c0 N0 + (layers per block + 1) sum c_i N_i)
+ *           x b + 2 h0 N0² x 4) (resnet / feed-forward / MMFS temporaries, skip connections; self-attention scores
+ *           and softmax at the top level);</li>
  *       <li>VAE decoder at the output size S px (c0 its widest-resolution channels; mid-block attention over
- *           (S / factor)² latents): (6 c0 S² + 2 (S / factor)^4) x b.</li>
+ *           (S / factor)² latents): (6 c0 S² + 2 (S / factor)^4) x 4 (fp32 in every precision).</li>
  *     </ul></li>
  *   <li><b>runtime</b>: libtorch and the JVM on the host, {@value #RUNTIME_HOST_MIB} MiB; on a GPU also the CUDA
  *       context on the device, {@value #CUDA_CONTEXT_MIB} MiB.</li>
@@ -46,14 +47,16 @@ import java.util.Map;
  * </ul>
  * On the CPU everything is host memory; on a GPU the weights, caches and activations are device memory and the host
  * keeps the runtime and the loading buffer. Allocator slack, fragmentation and the page cache of memory-mapped
- * weights are not counted. The engine computes in fp32 on every device today; an fp16 plan is what fp16 compute
- * would need.
+ * weights are not counted. The engine computes in fp32 or fp16 ({@code dev.weft.engine.Precision}); a bf16 plan is
+ * what bf16 compute would need (not implemented).
  */
 public final class MemoryPlan {
     public static final long MIB = 1L << 20;
     public static final long GIB = 1L << 30;
     public static final int RUNTIME_HOST_MIB = 512;
     public static final int CUDA_CONTEXT_MIB = 614;   // ~0.6 GiB
+    /** The VAE's parameters: kept in fp32 whatever the precision. */
+    static final String VAE_PREFIX = "image_decoder.decoder.vae.";
     /** Guidance doubles the UNet batch. */
     static final int UNET_BATCH = 2;
 
@@ -110,9 +113,13 @@ public final class MemoryPlan {
         Map<String, long[]> shapes = new LinkedHashMap<>();
         this.parameters = MMInterleaved.shapes(cfg, shapes).parameterCount();
         long largest = 0;
+        long vaeParameters = 0;
         int mmfsLayers = 0;
         for (Map.Entry<String, long[]> e : shapes.entrySet()) {
             largest = Math.max(largest, numel(e.getValue()));
+            if (e.getKey().startsWith(VAE_PREFIX)) {
+                vaeParameters += numel(e.getValue());
+            }
             if (e.getKey().startsWith("mm_decoder.") && e.getKey().endsWith(".llama_cross_attn.gate")) {
                 mmfsLayers++;
             }
@@ -124,7 +131,10 @@ public final class MemoryPlan {
         long capacity = kvCapacity(tokens);
 
         List<Item> work = target == Target.CPU ? host : device;
-        work.add(new Item("weights", parameters * b, String.format(Locale.ROOT, "%,d parameters x %d B", parameters, b)));
+        long rest = parameters - vaeParameters;
+        work.add(new Item("weights", rest * b + vaeParameters * 4, b == 4
+                ? String.format(Locale.ROOT, "%,d parameters x 4 B", parameters)
+                : String.format(Locale.ROOT, "%,d parameters x %d B + VAE %,d x 4 B", rest, b, vaeParameters)));
         work.add(new Item("KV cache", 2L * llm.numLayers() * capacity * llm.hiddenSize() * b,
                 String.format(Locale.ROOT, "2 x %d layers x %d slots (for %d tokens) x %d x %d B",
                         llm.numLayers(), capacity, tokens, llm.hiddenSize(), b)));
@@ -134,10 +144,10 @@ public final class MemoryPlan {
                         human(perImage), mmfsLayers)));
         work.add(new Item("hidden states", t * llm.hiddenSize() * b,
                 String.format(Locale.ROOT, "%d tokens x %d x %d B", tokens, llm.hiddenSize(), b)));
-        activations.put("LLM over " + tokens + " tokens", llmActivations(t) * b);
-        activations.put("vision encoder", visionActivations() * b);
-        activations.put("UNet (batch " + UNET_BATCH + ")", unetActivations() * b);
-        activations.put("VAE decoder", vaeActivations() * b);
+        activations.put("LLM over " + tokens + " tokens", llmActivations(t, b));
+        activations.put("vision encoder", visionActivations(b));
+        activations.put("UNet (batch " + UNET_BATCH + ")", unetActivations(b));
+        activations.put("VAE decoder", vaeActivations() * 4);
         Map.Entry<String, Long> peak = activations.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow();
         work.add(new Item("activations (peak)", peak.getValue(), peak.getKey()));
         host.add(new Item("runtime", RUNTIME_HOST_MIB * MIB, "libtorch and the JVM"));
@@ -211,23 +221,24 @@ public final class MemoryPlan {
         return elems * precision.bytes;
     }
 
-    long llmActivations(long t) {
+    /** Bytes; the attention scores and softmax at 4 B in every precision (they are computed in fp32). */
+    long llmActivations(long t, long b) {
         LlmConfig l = cfg.llm();
-        return t * (6L * l.hiddenSize() + 3L * l.intermediateSize()) + 2L * l.numHeads() * t * t;
+        return t * (6L * l.hiddenSize() + 3L * l.intermediateSize()) * b + 2L * l.numHeads() * t * t * 4;
     }
 
-    long visionActivations() {
+    long visionActivations(long b) {
         VisionConfig v = cfg.vision();
         long p = (long) v.grid() * v.grid() + 1;
         long f = 0;
         for (int s : v.featureSizes()) {
             f += (long) s * s;
         }
-        return p * (6L * v.hiddenSize() + v.intermediateSize()) + 2L * v.numHeads() * p * p
-                + 8L * f * v.hiddenSize();
+        return (p * (6L * v.hiddenSize() + v.intermediateSize()) + 8L * f * v.hiddenSize()) * b
+                + 2L * v.numHeads() * p * p * 4;
     }
 
-    long unetActivations() {
+    long unetActivations(long b) {
         UNetConfig u = cfg.unet();
         long side = u.sampleSize();
         long n0 = side * side;
@@ -238,7 +249,7 @@ public final class MemoryPlan {
             long s = side >> i;
             skips += u.blockOutChannels().get(i) * s * s;
         }
-        return UNET_BATCH * (2 * h0 * n0 * n0 + 16 * c0 * n0 + (u.layersPerBlock() + 1L) * skips);
+        return UNET_BATCH * ((16 * c0 * n0 + (u.layersPerBlock() + 1L) * skips) * b + 2 * h0 * n0 * n0 * 4);
     }
 
     long vaeActivations() {
@@ -325,9 +336,8 @@ public final class MemoryPlan {
         StringBuilder a = new StringBuilder("  activations by component:");
         activations.forEach((k, v) -> a.append(' ').append(k).append(' ').append(human(v)).append(';'));
         out.add(a.substring(0, a.length() - 1));
-        if (precision != Precision.FP32) {
-            out.add("  note: the engine computes in fp32 on every device today (fp16 / bf16 weights are upcast on "
-                    + "load); this is what " + precision.name().toLowerCase(Locale.ROOT) + " compute would need");
+        if (precision == Precision.BF16) {
+            out.add("  note: the engine computes in fp32 or fp16 (--dtype); this is what bf16 compute would need");
         }
         return out;
     }

@@ -261,7 +261,7 @@ public final class Mmfs {
         }
         NDArray nul = nullWeight.expandDims(3).mul(ignoreTokenHeads)          // (B, Lq, M, Dh)
                 .reshape(b, lq, innerDim);                                    // (B, Lq, D)
-        return outputProj.forward(out.add(nul));                             // (B, Lq, Dout)
+        return outputProj.forward(out.add(Ops.like(nul, out)));              // (B, Lq, Dout)
     }
 
     /** Rows of {@code table} (R, C) for int64 ids of any shape: (..., C), owned by the ids' manager. */

@@ -1,6 +1,7 @@
 package dev.weft.engine.model;
 
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import dev.weft.engine.config.ModelConfig;
 import dev.weft.engine.decoder.ContextResampler;
 import dev.weft.engine.diffusion.AutoencoderKL;
@@ -35,16 +36,18 @@ public final class MMInterleaved {
     public final ContextResampler context;
     public final UNet2DConditionModel unet;
     public final AutoencoderKL vae;
+    private final DataType dataType;
 
     public MMInterleaved(WeightPath root, ModelConfig cfg) {
         this.config = cfg;
+        this.dataType = root.dataType();
         this.visualTokenizer = new VisualTokenizer(root.pp("visual_tokenizer"), cfg);
         this.mmDecoder = new MmDecoder(root.pp("mm_decoder"), cfg.llm(), cfg.vision());
         this.textDecoder = new TextHead(root.pp("text_decoder"), cfg.llm());
         this.context = new ContextResampler(root, cfg);
         WeightPath decoder = root.pp("image_decoder").pp("decoder");
         this.unet = new UNet2DConditionModel(decoder.pp("unet"), decoder.pp("mmfs_module"), cfg.unet(), cfg.vision());
-        this.vae = new AutoencoderKL(decoder.pp("vae"), cfg.vae());
+        this.vae = new AutoencoderKL(decoder.pp("vae").fp32(), cfg.vae()); // fp32 always: SD's VAE overflows in fp16
     }
 
     /**
@@ -59,7 +62,16 @@ public final class MMInterleaved {
     /** As {@link #load(ModelConfig, WeightSource, NDManager)}, reporting (values read, values in the source). */
     public static MMInterleaved load(ModelConfig cfg, WeightSource source, NDManager manager,
                                      java.util.function.BiConsumer<Long, Long> progress) {
-        Params p = Params.load(source, manager).onProgress(progress);
+        return load(cfg, source, manager, DataType.FLOAT32, progress);
+    }
+
+    /**
+     * As {@link #load(ModelConfig, WeightSource, NDManager, java.util.function.BiConsumer)} with the floating
+     * weights in {@code dataType} (fp32 or fp16; the VAE stays fp32).
+     */
+    public static MMInterleaved load(ModelConfig cfg, WeightSource source, NDManager manager, DataType dataType,
+                                     java.util.function.BiConsumer<Long, Long> progress) {
+        Params p = Params.load(source, manager, dataType).onProgress(progress);
         MMInterleaved model = new MMInterleaved(p.root(), cfg);
         p.requireComplete();
         return model;
@@ -67,7 +79,17 @@ public final class MMInterleaved {
 
     /** A freshly initialised model (deterministic for a seed), for tests and benchmarks without weights. */
     public static MMInterleaved init(ModelConfig cfg, long seed, NDManager manager) {
-        return new MMInterleaved(Params.init(manager, seed).root(), cfg);
+        return init(cfg, seed, manager, DataType.FLOAT32);
+    }
+
+    /** As {@link #init(ModelConfig, long, NDManager)} with the floating weights in {@code dataType}. */
+    public static MMInterleaved init(ModelConfig cfg, long seed, NDManager manager, DataType dataType) {
+        return new MMInterleaved(Params.init(manager, seed, dataType).root(), cfg);
+    }
+
+    /** The type of the weights and compute (the VAE's excepted: it is always fp32). */
+    public DataType dataType() {
+        return dataType;
     }
 
     /** The model's full parameter list and count without allocating anything. */

@@ -3,7 +3,10 @@ package dev.weft.engine.nn;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 
-/** torch.nn.Conv2d on (B, C, H, W). Parameters: {@code weight} (out, in/groups, k, k), {@code bias} (out). */
+/**
+ * torch.nn.Conv2d on (B, C, H, W). Parameters: {@code weight} (out, in/groups, k, k), {@code bias} (out). Computes
+ * in the weight's type (the input is cast to it when it differs).
+ */
 public final class Conv2d {
     public final NDArray weight; // (out, in/groups, k, k)
     public final NDArray bias;   // (out) or null
@@ -31,7 +34,7 @@ public final class Conv2d {
         long hOut = (x.getShape().get(2) + 2L * padding - kernel) / stride + 1;
         long wOut = (x.getShape().get(3) + 2L * padding - kernel) / stride + 1;
         Flops.add(2L * b * hOut * wOut * weight.getShape().size());
-        return ai.djl.nn.convolutional.Conv2d.conv2d(x, weight, bias, new Shape(stride, stride),
+        return ai.djl.nn.convolutional.Conv2d.conv2d(Ops.like(x, weight), weight, bias, new Shape(stride, stride),
                 new Shape(padding, padding), new Shape(1, 1), groups).singletonOrThrow();
     }
 }

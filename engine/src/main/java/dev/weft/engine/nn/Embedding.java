@@ -2,7 +2,7 @@ package dev.weft.engine.nn;
 
 import ai.djl.ndarray.NDArray;
 
-/** torch.nn.Embedding. Parameter: {@code weight} (num, dim). */
+/** torch.nn.Embedding. Parameter: {@code weight} (num, dim); rows come out in its type. */
 public final class Embedding {
     public final NDArray weight; // (num, dim)
     public final long num;

@@ -12,7 +12,7 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>Each group's normalisation is libtorch's fused layer norm over that group's C/G*H*W values (with unit scale
  * and zero shift): the same mean and biased variance as GroupNorm, in one op instead of a chain of about ten small
- * ones; the per-channel affine follows.
+ * ones; the per-channel affine follows. The statistics are taken in fp32, the affine in the input's type.
  */
 public final class GroupNorm {
     public final NDArray weight; // (C)
@@ -45,14 +45,16 @@ public final class GroupNorm {
         long k = s.size() / (b * groups);                                 // K = C/G*H*W values per group
         // 1. normalise each group: layer norm over its K values, unit scale, zero shift
         NDArray[] unit = unitAffine.computeIfAbsent(k, n -> unit(n));
-        NDArray y = ai.djl.nn.norm.LayerNorm.layerNorm(x.reshape(b, groups, k), new Shape(k), unit[0], unit[1], eps)
+        NDArray y = ai.djl.nn.norm.LayerNorm.layerNorm(Ops.fp32(x).reshape(b, groups, k), new Shape(k), unit[0],
+                        unit[1], eps)
                 .singletonOrThrow()                                       // (B, G, K)
-                .reshape(s);                                              // (B, C, H, W)
+                .reshape(s)                                               // (B, C, H, W)
+                .toType(x.getDataType(), false);
         // 2. per-channel affine
         return y.mul(weight4).add(bias4);                                 // (B, C, H, W)
     }
 
-    /** {ones (n), zeros (n)} on the parameters' manager, kept out of any {@link NDScope} open in the caller. */
+    /** fp32 {ones (n), zeros (n)} on the parameters' manager, kept out of any {@link NDScope} open in the caller. */
     private NDArray[] unit(long n) {
         NDArray ones = weight.getManager().ones(new Shape(n));
         NDArray zeros = weight.getManager().zeros(new Shape(n));

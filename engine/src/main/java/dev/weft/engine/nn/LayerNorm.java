@@ -3,7 +3,10 @@ package dev.weft.engine.nn;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 
-/** torch.nn.LayerNorm over the last dimension. Parameters: {@code weight}, {@code bias} (C). */
+/**
+ * torch.nn.LayerNorm over the last dimension. Parameters: {@code weight}, {@code bias} (C). Normalises in fp32 and
+ * returns the input's type.
+ */
 public final class LayerNorm {
     public final NDArray weight; // (C)
     public final NDArray bias;   // (C) or null
@@ -22,12 +25,12 @@ public final class LayerNorm {
     }
 
     public NDArray forward(NDArray x) {
-        NDArray b = bias;
-        if (b == null) {
-            // zeros on the input's manager: made from the weight, they would outlive the call
-            b = x.getManager().zeros(weight.getShape(), weight.getDataType());   // (C)
-        }
-        return ai.djl.nn.norm.LayerNorm.layerNorm(x, new Shape(dim), weight, b, eps).singletonOrThrow();
+        NDArray b = bias == null
+                // zeros on the input's manager: made from the weight, they would outlive the call
+                ? x.getManager().zeros(weight.getShape())                        // (C)
+                : Ops.fp32(bias);
+        return ai.djl.nn.norm.LayerNorm.layerNorm(Ops.fp32(x), new Shape(dim), Ops.fp32(weight), b, eps)
+                .singletonOrThrow().toType(x.getDataType(), false);
     }
 
     /** Layer norm without affine parameters (for QK-norm variants and references). */

@@ -2,7 +2,10 @@ package dev.weft.engine.nn;
 
 import ai.djl.ndarray.NDArray;
 
-/** {@code y = x W^T + b}, as torch.nn.Linear. Parameters: {@code weight} (out, in), {@code bias} (out). */
+/**
+ * {@code y = x W^T + b}, as torch.nn.Linear. Parameters: {@code weight} (out, in), {@code bias} (out). Computes in the
+ * weight's type (the input is cast to it when it differs).
+ */
 public final class Linear {
     public final NDArray weight; // (out, in)
     public final NDArray bias;   // (out) or null
@@ -22,6 +25,7 @@ public final class Linear {
 
     /** (..., in) to (..., out). */
     public NDArray forward(NDArray x) {
+        x = Ops.like(x, weight);
         Flops.add(2L * x.getShape().size() / in * in * out);
         return bias == null
                 ? ai.djl.nn.core.Linear.linear(x, weight).singletonOrThrow()

@@ -12,6 +12,23 @@ import ai.djl.ndarray.types.SparseFormat;
 public final class Ops {
     private Ops() { }
 
+    /**
+     * {@code x} in the floating type of {@code like} (a weight, so the compute type of the block that owns it):
+     * {@code x} itself when it already is. The one place activations change precision going into a block.
+     */
+    public static NDArray like(NDArray x, NDArray like) {
+        DataType t = like.getDataType();
+        return x.getDataType() == t ? x : x.toType(t, false);
+    }
+
+    /**
+     * {@code x} as fp32, {@code x} itself when it already is: for what fp16 compute keeps in full precision
+     * (normalisation statistics, attention softmax, the scheduler's latents, text logits).
+     */
+    public static NDArray fp32(NDArray x) {
+        return x.getDataType() == DataType.FLOAT32 ? x : x.toType(DataType.FLOAT32, false);
+    }
+
     /** Exact GELU, {@code x * Phi(x)}: libtorch's own {@code gelu} (approximate "none", the torch default). */
     public static NDArray gelu(NDArray x) {
         return x.getNDArrayInternal().gelu();
@@ -32,7 +49,9 @@ public final class Ops {
     }
 
     /**
-     * Scaled dot-product attention, the math of torch's SDPA without dropout.
+     * Scaled dot-product attention, the math of torch's SDPA without dropout. The products run in the inputs' type;
+     * the scaled, masked scores and their softmax in fp32 (an additive mask of -inf or -1e9 stays exact there), the
+     * probabilities going back to the values' type for the last product.
      *
      * @param q (..., Tq, D)
      * @param k (..., Tk, D)
@@ -46,16 +65,17 @@ public final class Ops {
         long dv = v.getShape().get(v.getShape().dimension() - 1);
         Flops.add(2L * q.getShape().size() / d * tk * (d + dv));
         float scale = (float) (1.0 / Math.sqrt(d));
-        NDArray scores = q.matMul(k.swapAxes(-1, -2)).mul(scale); // (..., Tq, Tk)
+        NDArray scores = fp32(q.matMul(k.swapAxes(-1, -2))).mul(scale); // (..., Tq, Tk)
         if (mask != null) {
-            scores = scores.add(mask);
+            scores = scores.add(fp32(mask));
         }
-        return scores.softmax(-1).matMul(v); // (..., Tq, Dv)
+        return like(scores.softmax(-1), v).matMul(v); // (..., Tq, Dv)
     }
 
     /**
      * Bilinear sampling with zero padding, {@code F.grid_sample(value, grid, mode="bilinear",
-     * padding_mode="zeros", align_corners=False)} (DJL has no grid_sample).
+     * padding_mode="zeros", align_corners=False)} (DJL has no grid_sample). Coordinates and weights in fp32, the
+     * result in the value's type.
      *
      * @param value (N, C, H, W)
      * @param grid (N, Hg, Wg, 2), x then y, in [-1, 1]
@@ -68,8 +88,8 @@ public final class Ops {
         long w = value.getShape().get(3);
         long hg = grid.getShape().get(1);
         long wg = grid.getShape().get(2);
-        NDArray gx = grid.get("..., 0").reshape(n, hg * wg);     // (N, P)
-        NDArray gy = grid.get("..., 1").reshape(n, hg * wg);     // (N, P)
+        NDArray gx = fp32(grid.get("..., 0")).reshape(n, hg * wg); // (N, P)
+        NDArray gy = fp32(grid.get("..., 1")).reshape(n, hg * wg); // (N, P)
         // 1. unnormalise (align_corners=False): pixel centres sit at (i + 0.5) / size
         NDArray x = gx.add(1f).mul(w).sub(1f).div(2f);
         NDArray y = gy.add(1f).mul(h).sub(1f).div(2f);
@@ -93,7 +113,7 @@ public final class Ops {
                 NDArray idx = yi.clip(0, h - 1).mul(w).add(xi.clip(0, w - 1))
                         .toType(DataType.INT64, false);             // (N, P)
                 NDArray idxC = idx.expandDims(1).broadcast(n, c, hg * wg); // (N, C, P)
-                NDArray vals = flat.gather(idxC, 2).mul(wgt.expandDims(1)); // (N, C, P)
+                NDArray vals = flat.gather(idxC, 2).mul(like(wgt, value).expandDims(1)); // (N, C, P)
                 out = out == null ? vals : out.add(vals);
             }
         }
@@ -113,6 +133,9 @@ public final class Ops {
      * {@link #gridSample} and weighting afterwards, in a different order (differences at float rounding), with
      * about 60 tensor ops per call instead of about 75 per level: on a CPU these small ops' fixed costs dominated.
      *
+     * <p>Sampling coordinates and weights are computed in fp32 (an fp16 pixel coordinate of a 64-wide map is only
+     * good to 1/32); the combined weights go to the value's type for the gather and the product.
+     *
      * @param value (N, S, M, D), levels concatenated in order
      * @param shapes level sizes as {h, w} pairs, summing to S
      * @param locations (N, Lq, M, L, P, 2) normalised to [0, 1], x then y
@@ -128,6 +151,8 @@ public final class Ops {
         int levels = shapes.length;
         long p = locations.getShape().get(4);
         NDManager mgr = locations.getManager();
+        locations = fp32(locations);
+        weights = fp32(weights);
         // 1. per-level tables, (1, 1, 1, L, 1): width, height, their last index, first position in S
         float[] w = new float[levels];
         float[] h = new float[levels];
@@ -182,7 +207,7 @@ public final class Ops {
         NDArray corners = rows.getNDArrayInternal()
                 .embedding(rows, value.reshape(n * s * m, d), SparseFormat.DENSE).singletonOrThrow(); // (K, D)
         corners.attach(mgr);
-        NDArray out = wgt.matMul(corners.reshape(n * lq * m, levels * p * 4, d)); // (N*Lq*M, 1, D)
+        NDArray out = like(wgt, value).matMul(corners.reshape(n * lq * m, levels * p * 4, d)); // (N*Lq*M, 1, D)
         return out.reshape(n, lq, m * d);                                      // (N, Lq, M*D)
     }
 

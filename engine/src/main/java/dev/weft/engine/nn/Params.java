@@ -26,12 +26,16 @@ import java.util.function.Predicate;
  *
  * <p>Three modes:
  * <ul>
- *   <li>{@link Mode#LOAD}: tensors come from a {@link WeightSource} and are converted to fp32;</li>
+ *   <li>{@link Mode#LOAD}: tensors come from a {@link WeightSource} and are converted to the registry's floating
+ *       type (fp32, or fp16 for a half-precision model), one tensor at a time;</li>
  *   <li>{@link Mode#INIT}: tensors are freshly initialised, deterministically from a seed and the name;</li>
  *   <li>{@link Mode#SHAPES}: nothing is allocated ({@code get} returns null); used to count parameters and
  *       list names of models far larger than memory.</li>
  * </ul>
  * Model constructors therefore only fetch parameters; any derived tensor is computed lazily in forward.
+ *
+ * <p>Parameters are made in the registry's {@link #dataType()} except under a {@link WeightPath#fp32() fp32 path}
+ * (a block that always computes in fp32, such as the VAE).
  */
 public final class Params {
     public enum Mode { LOAD, INIT, SHAPES }
@@ -40,6 +44,7 @@ public final class Params {
     private final WeightSource source;
     private final NDManager manager;
     private final long seed;
+    private final DataType dataType;
     private final Map<String, long[]> requested = new LinkedHashMap<>();
     private final List<String> missing = new ArrayList<>();
     private final List<String> misShaped = new ArrayList<>();
@@ -48,26 +53,45 @@ public final class Params {
     private long loadedValues;
     private long totalValues = -1;
 
-    private Params(Mode mode, WeightSource source, NDManager manager, long seed) {
+    private Params(Mode mode, WeightSource source, NDManager manager, long seed, DataType dataType) {
+        if (dataType != DataType.FLOAT32 && dataType != DataType.FLOAT16) {
+            throw new IllegalArgumentException("parameters: expected float32 or float16, found " + dataType);
+        }
         this.mode = mode;
         this.source = source;
         this.manager = manager;
         this.seed = seed;
+        this.dataType = dataType;
     }
 
-    /** Parameters read from {@code source} into arrays owned by {@code manager}. */
+    /** Parameters read from {@code source} into fp32 arrays owned by {@code manager}. */
     public static Params load(WeightSource source, NDManager manager) {
-        return new Params(Mode.LOAD, source, manager, 0);
+        return load(source, manager, DataType.FLOAT32);
     }
 
-    /** Freshly initialised parameters, deterministic for a seed. */
+    /** Parameters read from {@code source} into arrays of {@code dataType} (fp32 or fp16) owned by {@code manager}. */
+    public static Params load(WeightSource source, NDManager manager, DataType dataType) {
+        return new Params(Mode.LOAD, source, manager, 0, dataType);
+    }
+
+    /** Freshly initialised fp32 parameters, deterministic for a seed. */
     public static Params init(NDManager manager, long seed) {
-        return new Params(Mode.INIT, null, manager, seed);
+        return init(manager, seed, DataType.FLOAT32);
+    }
+
+    /** Freshly initialised parameters of {@code dataType}, deterministic for a seed (the fp32 values, rounded). */
+    public static Params init(NDManager manager, long seed, DataType dataType) {
+        return new Params(Mode.INIT, null, manager, seed, dataType);
     }
 
     /** Shapes only: no memory is allocated; every {@code get} returns null. */
     public static Params shapesOnly() {
-        return new Params(Mode.SHAPES, null, null, 0);
+        return new Params(Mode.SHAPES, null, null, 0, DataType.FLOAT32);
+    }
+
+    /** The floating type parameters are made in (outside {@link WeightPath#fp32() fp32 paths}). */
+    public DataType dataType() {
+        return dataType;
     }
 
     public Mode mode() {
@@ -94,20 +118,25 @@ public final class Params {
         return this;
     }
 
-    /** Fetches (or creates) the parameter {@code name} with the given shape. */
+    /** Fetches (or creates) the parameter {@code name} with the given shape, in {@link #dataType()}. */
     public NDArray get(String name, Init init, long... shape) {
+        return get(name, init, dataType, shape);
+    }
+
+    /** Fetches (or creates) the parameter {@code name} with the given shape, as fp32 or fp16. */
+    NDArray get(String name, Init init, DataType type, long... shape) {
         if (requested.containsKey(name)) {
             throw new IllegalStateException("parameter requested twice: " + name);
         }
         requested.put(name, shape.clone());
         return switch (mode) {
             case SHAPES -> null;
-            case INIT -> initialise(name, init, shape);
-            case LOAD -> read(name, shape);
+            case INIT -> converted(initialise(name, init, shape), type);
+            case LOAD -> read(name, shape, type);
         };
     }
 
-    private NDArray read(String name, long[] shape) {
+    private NDArray read(String name, long[] shape, DataType type) {
         TensorInfo info = source.tensors().get(name);
         if (info == null) {
             missing.add(name + " " + Arrays.toString(shape));
@@ -117,14 +146,30 @@ public final class Params {
             misShaped.add(name + " expected " + Arrays.toString(shape) + " found " + info.shapeString());
             return null;
         }
-        ByteBuffer data = source.float32(name);
-        NDArray a = manager.create(data, new Shape(shape), DataType.FLOAT32);
+        ByteBuffer data;
+        try {
+            data = type == DataType.FLOAT16 ? source.float16(name) : source.float32(name);
+        } catch (IllegalArgumentException e) {
+            throw new WeightsException(source.describe() + ": '" + name + "': " + e.getMessage()
+                    + "; load this model in fp32 (--dtype fp32)", e);
+        }
+        NDArray a = manager.create(data, new Shape(shape), type);
         if (totalValues < 0) {
             totalValues = source.tensors().values().stream().mapToLong(TensorInfo::numel).sum();
         }
         loadedValues += info.numel();
         progress.accept(loadedValues, totalValues);
         return a;
+    }
+
+    /** {@code a} as {@code type}, the fp32 original closed when a copy was made. */
+    private static NDArray converted(NDArray a, DataType type) {
+        if (a.getDataType() == type) {
+            return a;
+        }
+        NDArray c = a.toType(type, false);
+        a.close();
+        return c;
     }
 
     private NDArray initialise(String name, Init init, long[] shape) {

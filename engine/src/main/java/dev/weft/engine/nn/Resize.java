@@ -37,8 +37,8 @@ public final class Resize {
         int h = (int) s.get(2);
         int w = (int) s.get(3);
         NDManager m = x.getManager();
-        NDArray wh = m.create(bicubicMatrix(h, outH), new Shape(outH, h));  // (outH, H)
-        NDArray ww = m.create(bicubicMatrix(w, outW), new Shape(outW, w));  // (outW, W)
+        NDArray wh = Ops.like(m.create(bicubicMatrix(h, outH), new Shape(outH, h)), x);  // (outH, H)
+        NDArray ww = Ops.like(m.create(bicubicMatrix(w, outW), new Shape(outW, w)), x);  // (outW, W)
         return wh.matMul(x).matMul(ww.transpose());                          // (B, C, outH, outW)
     }
 
@@ -78,7 +78,8 @@ public final class Resize {
 
     /**
      * {@code F.interpolate(x, size=(outH, outW), mode="bilinear", align_corners=False)} for upsampling only
-     * (DJL's bilinear antialiases when it shrinks, unlike torch's default).
+     * (DJL's bilinear antialiases when it shrinks, unlike torch's default). Interpolates in fp32 (libtorch's CPU
+     * kernel has no fp16 bilinear) and returns x's type.
      *
      * @param x (B, C, H, W) with H <= outH, W <= outW
      * @return (B, C, outH, outW)
@@ -89,7 +90,8 @@ public final class Resize {
             throw new IllegalArgumentException("bilinear upsampling to " + outH + "x" + outW
                     + ": expected (B, C, H, W) no larger, found " + s);
         }
-        return x.getNDArrayInternal().interpolation(new long[] {outH, outW}, BILINEAR, false); // (B, C, outH, outW)
+        return Ops.fp32(x).getNDArrayInternal().interpolation(new long[] {outH, outW}, BILINEAR, false)
+                .toType(x.getDataType(), false);                              // (B, C, outH, outW)
     }
 
     /**

@@ -2,7 +2,10 @@ package dev.weft.engine.nn;
 
 import ai.djl.ndarray.NDArray;
 
-/** LLaMA's RMSNorm: {@code x / sqrt(mean(x^2) + eps) * weight}. Parameter: {@code weight} (C). */
+/**
+ * LLaMA's RMSNorm: {@code x / sqrt(mean(x^2) + eps) * weight}. Parameter: {@code weight} (C). As LLaMA does it in
+ * half precision: normalised in fp32, back to the input's type, then scaled.
+ */
 public final class RmsNorm {
     public final NDArray weight; // (C)
     public final float eps;
@@ -13,7 +16,8 @@ public final class RmsNorm {
     }
 
     public NDArray forward(NDArray x) {
-        NDArray ms = x.square().mean(new int[] {-1}, true);
-        return x.mul(ms.add(eps).pow(-0.5f)).mul(weight);
+        NDArray h = Ops.fp32(x);
+        NDArray ms = h.square().mean(new int[] {-1}, true);
+        return h.mul(ms.add(eps).pow(-0.5f)).toType(x.getDataType(), false).mul(weight);
     }
 }

@@ -230,7 +230,8 @@ public final class InterleavedSession implements AutoCloseable {
             for (int i = 0; i < sides.length; i++) {
                 shapes[i] = new long[] {sides[i], sides[i]};
             }
-            packed = new VisionFeatures(manager.zeros(new Shape(1, 1, sv, cfg.vision().hiddenSize())), shapes);
+            packed = new VisionFeatures(manager.zeros(new Shape(1, 1, sv, cfg.vision().hiddenSize()),
+                    model.dataType()), shapes);
         } else {
             List<NDArray> levels = new ArrayList<>();
             int nLevels = images.get(0).features().size();
@@ -350,7 +351,8 @@ public final class InterleavedSession implements AutoCloseable {
             List<NDArray> prev = previousImageFeatures();
             MmfsInput mmfs;
             if (prev == null) {
-                mmfs = MmfsInput.empty(run, batch, cfg.vision().hiddenSize(), cfg.vision().featureSizes());
+                mmfs = MmfsInput.empty(run, batch, cfg.vision().hiddenSize(), cfg.vision().featureSizes(),
+                        model.dataType());
             } else {
                 MmfsInput one = new MmfsInput(prev, run.ones(new Shape(1, 1), DataType.FLOAT32));
                 mmfs = batch == 1 ? one : one.repeatBatch(batch);

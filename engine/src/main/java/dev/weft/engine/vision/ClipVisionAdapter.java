@@ -212,7 +212,7 @@ public final class ClipVisionAdapter {
         long gg = (long) cfg.grid() * cfg.grid();
         NDArray patches = patchEmbedding.forward(pixels)                            // (B, C, G, G)
                 .reshape(b, c, gg).transpose(0, 2, 1);                              // (B, G*G, C)
-        NDArray cls = pixels.getManager().zeros(new Shape(b, 1, c)).add(cls3);      // (B, 1, C)
+        NDArray cls = pixels.getManager().zeros(new Shape(b, 1, c), cls3.getDataType()).add(cls3); // (B, 1, C)
         NDArray h = cls.concat(patches, 1).add(positionEmbedding.weight);          // (B, T, C)
         return preLayrnorm.forward(h);
     }

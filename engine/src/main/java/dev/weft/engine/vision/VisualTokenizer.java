@@ -91,7 +91,7 @@ public final class VisualTokenizer {
     private static NDArray buffer(WeightPath p, String name, float[] values) {
         NDArray a = p.get(name, Init.zeros(), 1, 3, 1, 1);
         if (p.params().mode() == Params.Mode.INIT) {   // the buffer's fixed value, not a random one
-            a = p.params().manager().create(values, new Shape(1, 3, 1, 1));
+            a = p.params().manager().create(values, new Shape(1, 3, 1, 1)).toType(p.dataType(), false);
         }
         return a;
     }
@@ -148,7 +148,7 @@ public final class VisualTokenizer {
             this.posLn = new LayerNorm(p.pp("pos_ln"), width, 1e-6f);
             NDArray pe = p.get("pos_embed", Init.zeros(), 1L + (long) grid * grid, width);
             if (p.params().mode() == Params.Mode.INIT) {  // the frozen table's value, not a random one
-                pe = MmiPosEmbed.sinCos2d(p.params().manager(), (int) width, grid, true);
+                pe = MmiPosEmbed.sinCos2d(p.params().manager(), (int) width, grid, true).toType(p.dataType(), false);
             }
             this.posEmbed = pe;
             this.perceiverResampler = new PerceiverResampler(p.pp("perceiver_resampler"), q);

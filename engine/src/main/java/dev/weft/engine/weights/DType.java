@@ -5,8 +5,8 @@ import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 
 /**
- * Element types a weights file may hold. Everything is computed in fp32 on the CPU (BF16 aborts the JVM
- * there and FP16 matmul is ~175x slower), so every floating type converts to fp32 on read.
+ * Element types a weights file may hold. Every floating type converts to fp32 on read, or to fp16 for a model
+ * loaded in {@code Precision.FP16} (BF16 is never computed in: it aborts the JVM on the CPU).
  */
 public enum DType {
     F32("F32", 4),
@@ -70,6 +70,34 @@ public enum DType {
                 }
             }
             default -> throw new IllegalStateException(this.name());
+        }
+        return out;
+    }
+
+    /**
+     * Decodes {@code count} elements from little-endian {@code src} into a new direct fp16 buffer: F16 is copied as
+     * stored, other floating types round to nearest even.
+     *
+     * @throws IllegalArgumentException naming the first finite value beyond fp16's range (it would become infinite)
+     */
+    public ByteBuffer toFloat16(ByteBuffer src, long count) {
+        ByteBuffer out = ByteBuffer.allocateDirect(Math.toIntExact(count * 2)).order(ByteOrder.nativeOrder());
+        if (this == F16) {
+            ByteBuffer in = src.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+            for (int i = 0; i < count; i++) {
+                out.putShort(i * 2, in.getShort(i * 2));
+            }
+            return out;
+        }
+        FloatBuffer f = this == F32 && src.order() == ByteOrder.nativeOrder() ? src.asFloatBuffer()
+                : toFloat32(src, count).asFloatBuffer();
+        for (int i = 0; i < count; i++) {
+            float v = f.get(i);
+            short h = floatToHalf(v);
+            if ((h & 0x7fff) == 0x7c00 && !Float.isInfinite(v)) {
+                throw new IllegalArgumentException("value " + v + " is beyond the fp16 range");
+            }
+            out.putShort(i * 2, h);
         }
         return out;
     }

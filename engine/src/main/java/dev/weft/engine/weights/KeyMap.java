@@ -169,6 +169,15 @@ public final class KeyMap {
         }
 
         @Override
+        public ByteBuffer float16(String engineName) {
+            String src = from.get(engineName);
+            if (src == null || transforms.containsKey(engineName)) {
+                return WeightSource.super.float16(engineName); // via float32: the transform works in fp32
+            }
+            return source.float16(src);
+        }
+
+        @Override
         public String describe() {
             return source.describe();
         }

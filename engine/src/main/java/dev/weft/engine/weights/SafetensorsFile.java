@@ -178,6 +178,15 @@ public final class SafetensorsFile implements AutoCloseable {
         return info.dtype().toFloat32(raw(name), info.numel());
     }
 
+    /** The tensor's values as fp16 (F16 copied as stored), in a direct native-order buffer. */
+    public ByteBuffer float16(String name) {
+        TensorInfo info = infos.get(name);
+        if (info == null) {
+            throw new WeightsException(path + ": no tensor named '" + name + "'");
+        }
+        return info.dtype().toFloat16(raw(name), info.numel());
+    }
+
     @Override
     public void close() {
         try {

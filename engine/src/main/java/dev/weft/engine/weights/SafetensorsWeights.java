@@ -100,6 +100,15 @@ public final class SafetensorsWeights implements WeightSource {
     }
 
     @Override
+    public ByteBuffer float16(String name) {
+        SafetensorsFile f = owner.get(name);
+        if (f == null) {
+            throw new WeightsException(description + ": no tensor named '" + name + "'");
+        }
+        return f.float16(name);
+    }
+
+    @Override
     public RawTensor rawTensor(String name) {
         SafetensorsFile f = owner.get(name);
         if (f == null) {

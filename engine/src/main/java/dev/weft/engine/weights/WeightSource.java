@@ -13,6 +13,15 @@ public interface WeightSource extends AutoCloseable {
     ByteBuffer float32(String name);
 
     /**
+     * The tensor's values as fp16 in a direct, native-order buffer: by default {@link #float32} converted (one
+     * tensor at a time, so the host never holds more than one tensor as fp32); sources holding F16 hand the stored
+     * bytes over unconverted.
+     */
+    default ByteBuffer float16(String name) {
+        return DType.F32.toFloat16(float32(name), tensors().get(name).numel());
+    }
+
+    /**
      * Where the tensor's raw stored bytes lie, for streaming over them without converting or copying them
      * ({@link TensorScan}); valid until the source is closed. Sources that are not files cannot say.
      */

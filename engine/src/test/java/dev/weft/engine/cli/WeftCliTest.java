@@ -55,6 +55,35 @@ class WeftCliTest {
         assertEquals(64, img.getWidth());
     }
 
+    /** {@code --dtype fp16} on the CPU (slow there, but it runs): t2i and bench; a bad value is a one-line error. */
+    @Test
+    void dtypeFp16RunsOnTheCpu(@TempDir Path dir) throws Exception {
+        Path png = dir.resolve("half.png");
+        Result r = run("t2i", "--model", TINY.toString(), "-p", "a red circle on grass", "-o", png.toString(),
+                "--steps", "3", "--dtype", "fp16");
+        assertEquals(0, r.code(), r.err());
+        assertEquals(64, ImageIO.read(png.toFile()).getWidth());
+        Result b = run("bench", "--model", TINY.toString(), "--dtype", "fp16", "--prompt-tokens", "4",
+                "--decode-tokens", "2", "--steps", "1", "--repeats", "1", "--no-machine");
+        assertEquals(0, b.code(), b.err());
+        assertOneLineError(run("t2i", "--model", TINY.toString(), "-p", "x", "-o", png.toString(), "--dtype",
+                "bf16"), "--dtype: expected fp32 or fp16, found bf16");
+    }
+
+    /** info's plan follows --dtype, else the load default of the device: fp16 on a GPU (no GPU needed to plan). */
+    @Test
+    void infoPlansInTheLoadPrecision() {
+        Result gpu = run("info", "--preset", "mm-interleaved-13b", "--device", "gpu");
+        assertEquals(0, gpu.code(), gpu.err());
+        assertTrue(gpu.out().contains("memory plan: fp16 weights and compute on the GPU"), gpu.out());
+        Result gpu32 = run("info", "--preset", "mm-interleaved-13b", "--device", "gpu", "--dtype", "fp32");
+        assertTrue(gpu32.out().contains("memory plan: fp32 weights and compute on the GPU"), gpu32.out());
+        Result cpu = run("info", "--preset", "mm-interleaved-13b");
+        assertTrue(cpu.out().contains("memory plan: fp32 weights and compute on the CPU"), cpu.out());
+        Result bf16 = run("info", "--preset", "mm-interleaved-13b", "--device", "gpu", "--dtype", "bf16");
+        assertTrue(bf16.out().contains("this is what bf16 compute would need"), bf16.out());
+    }
+
     @Test
     void generateContinuesTheSampleDocument(@TempDir Path dir) throws Exception {
         Result r = run("generate", "../samples/docs/story.json", "--model", TINY.toString(), "-o", dir.toString(),

@@ -60,15 +60,38 @@ class MemoryPlanTest {
                 () -> MemoryPlan.of(TINY, MemoryPlan.Precision.FP32, MemoryPlan.Target.CPU, 513, 1));
     }
 
+    /** The tiny preset's AutoencoderKL parameters (image_decoder.decoder.vae.*), counted in SHAPES mode. */
+    static final long TINY_VAE_PARAMETERS = vaeParameters(TINY);
+
+    static long vaeParameters(ModelConfig cfg) {
+        java.util.Map<String, long[]> shapes = new java.util.LinkedHashMap<>();
+        dev.weft.engine.model.MMInterleaved.shapes(cfg, shapes);
+        long n = 0;
+        for (var e : shapes.entrySet()) {
+            if (e.getKey().startsWith("image_decoder.decoder.vae.")) {
+                n += java.util.Arrays.stream(e.getValue()).reduce(1, (a, b) -> a * b);
+            }
+        }
+        return n;
+    }
+
     @Test
     void onAGpuTheWorkingSetMovesToTheDevice() {
         MemoryPlan cpu = MemoryPlan.of(TINY, MemoryPlan.Precision.FP16, MemoryPlan.Target.CPU, 512, 2);
         MemoryPlan gpu = MemoryPlan.of(TINY, MemoryPlan.Precision.FP16, MemoryPlan.Target.GPU, 512, 2);
-        assertEquals(1_260_161L * 2, gpu.bytes("weights"));
+        long vae = TINY_VAE_PARAMETERS;
+        assertEquals((1_260_161L - vae) * 2 + vae * 4, gpu.bytes("weights"), "the VAE stays fp32");
         long work = cpu.hostBytes() - (512L << 20) - 73_728L * 4;
         assertEquals(work + (614L << 20), gpu.deviceBytes());
         assertEquals((512L << 20) + 73_728L * 4, gpu.hostBytes());
-        assertTrue(String.join("\n", gpu.describe()).contains("engine computes in fp32"));
+        assertTrue(String.join("\n", gpu.describe()).contains("+ VAE " + String.format("%,d", vae) + " x 4 B"),
+                String.join("\n", gpu.describe()));
+        assertTrue(!String.join("\n", gpu.describe()).contains("note:"), "fp16 is computed: no note");
+        assertTrue(String.join("\n", MemoryPlan.of(TINY, MemoryPlan.Precision.BF16, MemoryPlan.Target.GPU, 512, 2)
+                .describe()).contains("this is what bf16 compute would need"));
+        assertEquals(MemoryPlan.Precision.FP16,
+                MemoryCheck.forLoad(TINY, Device.gpu(), dev.weft.engine.Precision.FP16).precision());
+        assertEquals(MemoryPlan.Precision.FP32, MemoryCheck.forLoad(TINY, Device.cpu()).precision());
     }
 
     @Test
@@ -77,9 +100,11 @@ class MemoryPlanTest {
         MemoryPlan fp32 = MemoryPlan.of(big, MemoryPlan.Precision.FP32, MemoryPlan.Target.GPU, 2048, 8);
         MemoryPlan fp16 = MemoryPlan.of(big, MemoryPlan.Precision.FP16, MemoryPlan.Target.GPU, 2048, 8);
         assertEquals("55.6 GiB", MemoryPlan.human(fp32.bytes("weights")));
-        assertEquals("27.8 GiB", MemoryPlan.human(fp16.bytes("weights")));
+        // half of fp32's, but for the VAE's parameters, which stay fp32 (27.8 GiB with an fp16 VAE)
+        assertEquals("27.9 GiB", MemoryPlan.human(fp16.bytes("weights")));
         assertEquals(2L * 40 * 2048 * 5120 * 4, fp32.bytes("KV cache"));                 // 3.1 GiB
         assertEquals(163_850_240L * 4, fp32.bytes("loading (transient)"));                // the 32002 x 5120 head
+        System.out.println("VAE parameters " + vaeParameters(big) + ", tiny " + TINY_VAE_PARAMETERS);
         System.out.println(String.join("\n", fp32.describe()));
         System.out.println(String.join("\n", fp16.describe()));
     }
@@ -88,7 +113,7 @@ class MemoryPlanTest {
     void loadingRefusesWhenTheHostHasTooLittle() {
         MemoryException e = assertThrows(MemoryException.class, () -> Engine.load(Path.of("../assets/tiny"),
                 Device.cpu(), (a, b) -> { }, MemoryProbe.fixed(100L << 20, -1)));
-        assertTrue(e.getMessage().matches("\\.\\./assets/tiny \\(tiny\\) needs ~\\d+\\.\\d MiB of host memory, 100\\.0 MiB "
+        assertTrue(e.getMessage().matches("\\.\\./assets/tiny \\(tiny, fp32\\) needs ~\\d+\\.\\d MiB of host memory, 100\\.0 MiB "
                 + "available \\(fp32: weights 4\\.8 MiB, .*"), e.getMessage());
     }
 
