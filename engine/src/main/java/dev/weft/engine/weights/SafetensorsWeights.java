@@ -92,29 +92,26 @@ public final class SafetensorsWeights implements WeightSource {
 
     @Override
     public ByteBuffer float32(String name) {
-        SafetensorsFile f = owner.get(name);
-        if (f == null) {
-            throw new WeightsException(description + ": no tensor named '" + name + "'");
-        }
-        return f.float32(name);
+        return file(name).float32(name);
     }
 
     @Override
     public ByteBuffer float16(String name) {
+        return file(name).float16(name);
+    }
+
+    /** The shard that holds {@code name}. */
+    private SafetensorsFile file(String name) {
         SafetensorsFile f = owner.get(name);
         if (f == null) {
             throw new WeightsException(description + ": no tensor named '" + name + "'");
         }
-        return f.float16(name);
+        return f;
     }
 
     @Override
     public RawTensor rawTensor(String name) {
-        SafetensorsFile f = owner.get(name);
-        if (f == null) {
-            throw new WeightsException(description + ": no tensor named '" + name + "'");
-        }
-        return f.rawTensor(name);
+        return file(name).rawTensor(name);
     }
 
     /** The file holding a tensor, or null. */
