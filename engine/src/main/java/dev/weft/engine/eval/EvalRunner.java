@@ -128,9 +128,22 @@ public final class EvalRunner {
     }
 
     /** The scores: metric -> column -> value (NaN where not measured). */
-    public record Report(Options options, Map<Metric, Map<Column, Double>> values) {
+    /**
+     * The scores, and their bootstrap standard errors over the samples ({@value Bootstrap#REPS} redraws of
+     * {@code count} samples with replacement: how much a figure would move on another draw of as many samples;
+     * it says nothing of run-to-run variation of training).
+     */
+    public record Report(Options options, Map<Metric, Map<Column, Double>> values,
+                         Map<Metric, Map<Column, Double>> standardErrors) {
         public double get(Metric m, Column c) {
             Double v = values.get(m).get(c);
+            return v == null ? Double.NaN : v;
+        }
+
+        /** The bootstrap standard error of {@link #get}, NaN where there is none. */
+        public double standardError(Metric m, Column c) {
+            Map<Column, Double> row = standardErrors.get(m);
+            Double v = row == null ? null : row.get(c);
             return v == null ? Double.NaN : v;
         }
     }
@@ -141,6 +154,7 @@ public final class EvalRunner {
     private final CancellationToken cancel;
     private final Map<Metric, Map<Column, Score>> scores = new EnumMap<>(Metric.class);
     private final Map<Column, Iou> ious = new EnumMap<>(Column.class);
+    private int sample; // the sample being scored (run() is sequential)
 
     public EvalRunner(SceneReader reader, Options options, Consumer<String> log, CancellationToken cancel) {
         this.reader = reader;
@@ -158,6 +172,7 @@ public final class EvalRunner {
      */
     public Report run(Engine model, Engine ablated) {
         for (int i = 0; i < o.count(); i++) {
+            sample = i;
             cancel.check();
             log.accept("sample " + (i + 1) + "/" + o.count());
             SamplingOptions so = o.sampling().withSeed(o.sampling().seed() + i);
@@ -170,15 +185,27 @@ public final class EvalRunner {
             story(i, model, ablated, so);
         }
         Map<Metric, Map<Column, Double>> out = new EnumMap<>(Metric.class);
+        Map<Metric, Map<Column, Double>> se = new EnumMap<>(Metric.class);
+        long seSeed = 0x5EED_B007L;
         for (Metric m : Metric.values()) {
             Map<Column, Double> row = new EnumMap<>(Column.class);
-            scores.get(m).forEach((c, s) -> row.put(c, s.value()));
+            Map<Column, Double> seRow = new EnumMap<>(Column.class);
+            scores.get(m).forEach((c, s) -> {
+                row.put(c, s.value());
+                seRow.put(c, s.bootstrapSe(o.count(), Bootstrap.REPS, seSeed));
+            });
             out.put(m, row);
+            se.put(m, seRow);
         }
         Map<Column, Double> seg = new EnumMap<>(Column.class);
-        ious.forEach((c, iou) -> seg.put(c, iou.mean()));
+        Map<Column, Double> segSe = new EnumMap<>(Column.class);
+        ious.forEach((c, iou) -> {
+            seg.put(c, iou.mean());
+            segSe.put(c, iou.bootstrapSe(Bootstrap.REPS, seSeed));
+        });
         out.put(Metric.SEG_MIOU, seg);
-        return new Report(o, out);
+        se.put(Metric.SEG_MIOU, segSe);
+        return new Report(o, out, se);
     }
 
     // ---------------------------------------------------------------- tasks
@@ -367,7 +394,7 @@ public final class EvalRunner {
     }
 
     private void add(Metric m, Column c, double num, double den) {
-        scores.get(m).computeIfAbsent(c, k -> new Score()).add(num, den);
+        scores.get(m).computeIfAbsent(c, k -> new Score()).add(sample, num, den);
     }
 
     /** Uniform RGB noise, 128 x 128, a function of the data set seed, the task and the sample. */

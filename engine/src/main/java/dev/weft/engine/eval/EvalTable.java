@@ -30,7 +30,27 @@ public final class EvalTable {
         return sb.toString();
     }
 
-    /** {@code {"options": {...}, "metrics": {"text->image class accuracy": {"model": 0.5, ...}, ...}}}. */
+    /** One object per metric, one field per column (null where the figure is NaN). */
+    private static void table(ObjectNode out,
+                              java.util.function.ToDoubleBiFunction<EvalRunner.Metric, EvalRunner.Column> value) {
+        for (EvalRunner.Metric m : EvalRunner.Metric.values()) {
+            ObjectNode row = out.putObject(m.task + " " + m.label);
+            for (EvalRunner.Column c : EvalRunner.Column.values()) {
+                double v = value.applyAsDouble(m, c);
+                if (Double.isNaN(v)) {
+                    row.putNull(c.label);
+                } else {
+                    row.put(c.label, v);
+                }
+            }
+        }
+    }
+
+    /**
+     * {@code {"options": {...}, "metrics": {"text->image class accuracy": {"model": 0.5, ...}, ...},
+     * "standard_errors": {"text->image class accuracy": {"model": 0.04, ...}, ...}}}: the standard errors are the
+     * bootstrap's over the samples ({@link EvalRunner.Report}).
+     */
     public static String json(EvalRunner.Report r, String modelId, String evaluator) {
         ObjectMapper om = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
         ObjectNode root = om.createObjectNode();
@@ -45,18 +65,8 @@ public final class EvalTable {
         opt.put("scheduler", r.options().sampling().scheduler().name().toLowerCase(Locale.ROOT));
         opt.put("temperature", r.options().sampling().temperature());
         opt.put("sampling_seed", r.options().sampling().seed());
-        ObjectNode ms = root.putObject("metrics");
-        for (EvalRunner.Metric m : EvalRunner.Metric.values()) {
-            ObjectNode row = ms.putObject(m.task + " " + m.label);
-            for (EvalRunner.Column c : EvalRunner.Column.values()) {
-                double v = r.get(m, c);
-                if (Double.isNaN(v)) {
-                    row.putNull(c.label);
-                } else {
-                    row.put(c.label, v);
-                }
-            }
-        }
+        table(root.putObject("metrics"), r::get);
+        table(root.putObject("standard_errors"), r::standardError);
         try {
             return om.writeValueAsString(root) + "\n";
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {

@@ -43,6 +43,12 @@ class EvalCommandTest {
         assertTrue(seg.get("ground truth").asDouble() > 0.9);
         assertTrue(seg.get("MMFS off").isNumber());
         assertTrue(j.get("metrics").get("text->image class accuracy").get("MMFS off").isNull());
+        // one sample: no bootstrap spread to give, but every metric has its row of standard errors
+        JsonNode se = j.get("standard_errors");
+        for (EvalRunner.Metric m : EvalRunner.Metric.values()) {
+            assertTrue(se.has(m.task + " " + m.label), m.label);
+        }
+        assertTrue(se.get("segment->image mIoU").get("model").isNull());
     }
 
     @Test

@@ -44,6 +44,47 @@ class EvalMetricsTest {
     }
 
     @Test
+    void bootstrapStandardErrorOfARatioIsTheBinomialOne() {
+        // 200 samples of one item each, 60 right: p 0.3, binomial standard error sqrt(p (1 - p) / n) = 0.0324
+        Score s = new Score();
+        for (int i = 0; i < 200; i++) {
+            s.add(i, i % 10 < 3 ? 1 : 0, 1);
+        }
+        assertEquals(0.3, s.value(), 1e-12);
+        double se = s.bootstrapSe(200, Bootstrap.REPS, 7);
+        assertEquals(Math.sqrt(0.3 * 0.7 / 200), se, 0.004, "bootstrap " + se);
+        assertEquals(se, s.bootstrapSe(200, Bootstrap.REPS, 7), 0, "same seed, same figure");
+        // all alike: no spread; nothing named per sample, or a single sample: no figure
+        Score same = new Score();
+        for (int i = 0; i < 20; i++) {
+            same.add(i, 1, 2);
+        }
+        assertEquals(0.0, same.bootstrapSe(20, Bootstrap.REPS, 7), 1e-12);
+        Score unnamed = new Score();
+        unnamed.add(1, 2);
+        assertTrue(Double.isNaN(unnamed.bootstrapSe(10, Bootstrap.REPS, 7)));
+        Score one = new Score();
+        one.add(0, 1, 2);
+        assertTrue(Double.isNaN(one.bootstrapSe(1, Bootstrap.REPS, 7)));
+    }
+
+    @Test
+    void bootstrapStandardErrorOfMeanIou() {
+        Iou iou = new Iou(2);
+        iou.add(new byte[] {0, 1}, new byte[] {0, 1});
+        assertTrue(Double.isNaN(iou.bootstrapSe(Bootstrap.REPS, 7)), "one pair: no figure");
+        iou.add(new byte[] {0, 1}, new byte[] {1, 0});
+        iou.add(new byte[] {0, 0}, new byte[] {0, 0});
+        double se = iou.bootstrapSe(Bootstrap.REPS, 7);
+        assertTrue(se > 0.05 && se < 0.5, "pairs that disagree spread the mean: " + se);
+        Iou alike = new Iou(2);
+        for (int i = 0; i < 5; i++) {
+            alike.add(new byte[] {0, 1}, new byte[] {0, 1});
+        }
+        assertEquals(0.0, alike.bootstrapSe(Bootstrap.REPS, 7), 1e-12);
+    }
+
+    @Test
     void objectsPairOneToOneByClass() {
         List<ObjectDescription> named = List.of(d(Size.SMALL, Colour.RED, CIRCLE, Position.LEFT),
                 d(Size.LARGE, Colour.BLUE, STAR, Position.TOP));
