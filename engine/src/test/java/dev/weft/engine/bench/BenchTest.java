@@ -53,8 +53,8 @@ class BenchTest {
         assertEquals(4, f.decode().units());
         assertEquals(1024, f.matmulSize());
         positiveFinite("machine GFLOP/s", f.machineGflops());
-        // a continue step holds at least its UNet steps and its VAE decode
-        assertTrue(f.continueStep().ms() > f.vaeDecode().ms(), "continue step longer than a VAE decode");
+        // a continue step holds at least its UNet steps and its VAE decode (in work done; comparing the two
+        // timings failed once in CI on a busy machine: timings are the bench's output, not something to assert)
         assertTrue(f.continueStep().gflop() > 2 * f.unetStep().gflop() + f.vaeDecode().gflop(),
                 "continue step counts at least 2 UNet steps and a VAE decode");
         assertTrue(out.contains("fp32 matmul 1024x1024"), out);
