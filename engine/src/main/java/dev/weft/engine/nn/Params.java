@@ -153,13 +153,29 @@ public final class Params {
             throw new WeightsException(source.describe() + ": '" + name + "': " + e.getMessage()
                     + "; load this model in fp32 (--dtype fp32)", e);
         }
-        NDArray a = manager.create(data, new Shape(shape), type);
+        NDArray a = owned(manager.create(data, new Shape(shape), type));
         if (totalValues < 0) {
             totalValues = source.tensors().values().stream().mapToLong(TensorInfo::numel).sum();
         }
         loadedValues += info.numel();
         progress.accept(loadedValues, totalValues);
         return a;
+    }
+
+    /**
+     * On the CPU, DJL makes a tensor from a direct buffer without copying (libtorch's {@code from_blob}; the NDArray
+     * keeps the buffer alive), so the weights would live in Java's direct memory, capped at -Xmx by default: a model
+     * of more than 8 GB in fp32 failed to load under {@code ./weft}'s -Xmx8g ("Cannot reserve ... bytes of direct
+     * buffer memory"). A copy into libtorch's own memory lets each buffer go once its tensor is read. On a GPU the
+     * tensor is already a copy on the device.
+     */
+    private static NDArray owned(NDArray a) {
+        if (!a.getDevice().equals(ai.djl.Device.cpu())) {
+            return a;
+        }
+        NDArray copy = a.duplicate();
+        a.close();
+        return copy;
     }
 
     /** {@code a} as {@code type}, the fp32 original closed when a copy was made. */

@@ -39,6 +39,41 @@ class ParamsPrecisionTest {
         return r;
     }
 
+    /**
+     * On the CPU DJL would keep the source's direct buffer as the tensor's memory (from_blob); the loaded weight must
+     * be libtorch's own copy, so that the buffers of a large model do not pile up in Java's capped direct memory.
+     */
+    @Test
+    void weightsOnTheCpuDoNotKeepTheSourceBuffer() {
+        java.nio.ByteBuffer held = java.nio.ByteBuffer.allocateDirect(VALUES.length * 4)
+                .order(java.nio.ByteOrder.nativeOrder());
+        held.asFloatBuffer().put(VALUES);
+        WeightSource one = new WeightSource() {
+            @Override
+            public java.util.Map<String, dev.weft.engine.weights.TensorInfo> tensors() {
+                return java.util.Map.of("w", new dev.weft.engine.weights.TensorInfo("w", DType.F32, new long[] {8}));
+            }
+
+            @Override
+            public java.nio.ByteBuffer float32(String name) {
+                return held.duplicate().order(java.nio.ByteOrder.nativeOrder());
+            }
+
+            @Override
+            public String describe() {
+                return "one buffer";
+            }
+
+            @Override
+            public void close() { }
+        };
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray w = Params.load(one, m).root().get("w", 8);
+            held.asFloatBuffer().put(new float[8]);                 // the source's buffer is overwritten
+            assertArrayEquals(VALUES, w.toFloatArray(), "the weight is a copy, not the source's buffer");
+        }
+    }
+
     @Test
     void everyStoredTypeLoadsAsFp16(@TempDir Path dir) throws Exception {
         float[] bf16Values = new float[VALUES.length];
