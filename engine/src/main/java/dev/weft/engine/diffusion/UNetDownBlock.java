@@ -63,17 +63,22 @@ public final class UNetDownBlock {
      * @return (B, Co, H/2, W/2) with a downsampler, else (B, Co, H, W)
      */
     public NDArray forward(NDArray x, NDArray temb, NDArray context, List<NDArray> skips) {
-        // 1. resnets, each followed by its transformer in cross-attention blocks
+        // 1. resnets, each followed by its transformer in cross-attention blocks; each runs in its own scope
+        //    (Scoped), so a block's intermediates are freed when it returns, not when the whole step ends
         for (int i = 0; i < resnets.length; i++) {
-            x = resnets[i].forward(x, temb);
+            ResnetBlock2D resnet = resnets[i];
+            NDArray in = x;                                                        // a skip: kept
+            x = Scoped.run(() -> resnet.forward(in, temb));
             if (attentions != null) {
-                x = attentions[i].forward(x, context);
+                Transformer2DModel attention = attentions[i];
+                x = Scoped.chain(x, null, h -> attention.forward(h, context));     // the resnet output is closed
             }
             skips.add(x);
         }
         // 2. downsample
         if (downsampler != null) {
-            x = downsampler.forward(x);
+            NDArray in = x;
+            x = Scoped.run(() -> downsampler.forward(in));
             skips.add(x);
         }
         return x;

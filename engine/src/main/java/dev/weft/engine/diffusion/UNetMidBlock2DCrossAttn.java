@@ -31,9 +31,9 @@ public final class UNetMidBlock2DCrossAttn {
      * @return (B, C, H, W)
      */
     public NDArray forward(NDArray x, NDArray temb, NDArray context) {
-        // 1. resnet, 2. transformer, 3. resnet
-        x = resnet0.forward(x, temb);
-        x = attention.forward(x, context);
-        return resnet1.forward(x, temb);
+        // 1. resnet, 2. transformer, 3. resnet, each in its own scope (Scoped); the input (a skip) is kept
+        NDArray h = Scoped.chain(x, x, in -> resnet0.forward(in, temb));           // (B, C, H, W)
+        h = Scoped.chain(h, x, in -> attention.forward(in, context));              // (B, C, H, W)
+        return Scoped.chain(h, x, in -> resnet1.forward(in, temb));                // (B, C, H, W)
     }
 }

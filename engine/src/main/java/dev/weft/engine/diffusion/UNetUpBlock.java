@@ -65,15 +65,22 @@ public final class UNetUpBlock {
      * @return (B, Co, 2H, 2W) with an upsampler, else (B, Co, H, W)
      */
     public NDArray forward(NDArray x, Deque<NDArray> skips, NDArray temb, NDArray context) {
-        // 1. resnets on [x, skip], each followed by its transformer in cross-attention blocks
+        // 1. resnets on [x, skip], each followed by its transformer in cross-attention blocks; each runs in its
+        //    own scope (Scoped) and the tensors it consumed are closed, except this block's input
+        NDArray input = x;
         for (int j = 0; j < resnets.length; j++) {
-            x = x.concat(skips.removeLast(), 1);                                 // (B, C + Cs, H, W)
-            x = resnets[j].forward(x, temb);
+            ResnetBlock2D resnet = resnets[j];
+            NDArray skip = skips.removeLast();
+            x = Scoped.chain(x, input, h -> {
+                NDArray cat = h.concat(skip, 1);                                   // (B, C + Cs, H, W)
+                return resnet.forward(cat, temb);
+            });
             if (attentions != null) {
-                x = attentions[j].forward(x, context);
+                Transformer2DModel attention = attentions[j];
+                x = Scoped.chain(x, input, h -> attention.forward(h, context));
             }
         }
         // 2. upsample
-        return upsampler != null ? upsampler.forward(x) : x;
+        return upsampler != null ? Scoped.chain(x, input, upsampler::forward) : x;
     }
 }

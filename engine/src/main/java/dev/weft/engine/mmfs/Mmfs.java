@@ -258,6 +258,7 @@ public final class Mmfs {
         NDArray out = Ops.msDeformAttn(v, shapes, loc, pointWeights);        // (B, Lq, D)
         if (ignoreTokenHeads == null) {
             ignoreTokenHeads = ignoreToken.reshape(heads, dh);                // (M, Dh)
+            ai.djl.ndarray.NDScope.unregister(ignoreTokenHeads);              // a cache: outlives any caller's scope
         }
         NDArray nul = nullWeight.expandDims(3).mul(ignoreTokenHeads)          // (B, Lq, M, Dh)
                 .reshape(b, lq, innerDim);                                    // (B, Lq, D)
