@@ -16,6 +16,7 @@ import dev.weft.engine.pipeline.InterleavedSession;
 import dev.weft.engine.pipeline.Rng;
 import dev.weft.engine.pipeline.SamplingOptions;
 import dev.weft.engine.testing.NativeTests;
+import dev.weft.engine.testing.Tolerances;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -95,14 +96,9 @@ class Fp16Test {
         assertEquals(List.of(DataType.FLOAT32, DataType.FLOAT32, DataType.FLOAT32), t32);
         // hidden states and the UNet condition in fp16; the picture out of the fp32 VAE
         assertEquals(List.of(DataType.FLOAT16, DataType.FLOAT16, DataType.FLOAT32), t16);
-        double max = 0;
-        double sum = 0;
-        for (int i = 0; i < a.length; i++) {
-            double d = Math.abs(a[i] - b[i]);
-            max = Math.max(max, d);
-            sum += d;
-        }
-        double mean = sum / a.length;
+        Tolerances.Diff diff = Tolerances.Diff.of(a, b);
+        double max = diff.max();
+        double mean = diff.mean();
         System.out.printf("fp16 vs fp32 (tiny, t2i): %d values, max |diff| %.4f (%.2f/255), mean %.5f (%.3f/255)%n",
                 a.length, max, max * 255, mean, mean * 255);
         assertTrue(max <= MAX_DIFF, "max |fp16 - fp32| = " + max * 255 + "/255");

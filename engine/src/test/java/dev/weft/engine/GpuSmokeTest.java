@@ -15,6 +15,7 @@ import dev.weft.engine.pipeline.InterleavedSession;
 import dev.weft.engine.pipeline.Rng;
 import dev.weft.engine.testing.NativeTests;
 import org.junit.jupiter.api.BeforeAll;
+import dev.weft.engine.testing.Tolerances;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
@@ -90,10 +91,7 @@ class GpuSmokeTest {
         float[] gpu = paint(Device.gpu());
         long t2 = System.nanoTime();
         assertEquals(cpu.length, gpu.length);
-        double max = 0;
-        for (int i = 0; i < cpu.length; i++) {
-            max = Math.max(max, Math.abs(cpu[i] - gpu[i]));
-        }
+        double max = Tolerances.Diff.of(cpu, gpu).max();
         System.out.printf("GPU smoke: %d pixels, max |cpu - gpu| %.2e; cpu %.1f s, gpu %.1f s (%s)%n", cpu.length, max,
                 (t1 - t0) / 1e9, (t2 - t1) / 1e9, Devices.flavour());
         // cuDNN's convolutions run in TF32 by default (libtorch's allow_tf32 for cuDNN), 10 mantissa bits: on the GPU
@@ -111,14 +109,9 @@ class GpuSmokeTest {
         float[] half = paint(SMALL, Device.gpu(), Precision.FP16);
         long t2 = System.nanoTime();
         assertEquals(full.length, half.length);
-        double max = 0;
-        double sum = 0;
-        for (int i = 0; i < full.length; i++) {
-            double d = Math.abs(full[i] - half[i]);
-            max = Math.max(max, d);
-            sum += d;
-        }
-        double mean = sum / full.length;
+        Tolerances.Diff diff = Tolerances.Diff.of(full, half);
+        double max = diff.max();
+        double mean = diff.mean();
         System.out.printf("GPU fp16 smoke (weft-small): %d values, max |fp32 - fp16| %.4f (%.2f/255), mean %.5f "
                         + "(%.3f/255); fp32 %.1f s, fp16 %.1f s (%s)%n", full.length, max, max * 255, mean, mean * 255,
                 (t1 - t0) / 1e9, (t2 - t1) / 1e9, Devices.flavour());

@@ -13,6 +13,21 @@ public final class Tolerances {
 
     private Tolerances() { }
 
+    /** Max and mean of |a - b| over two equally long value arrays (pictures as [0, 1] floats). */
+    public record Diff(double max, double mean) {
+        public static Diff of(float[] a, float[] b) {
+            assertTrue(a.length == b.length, "lengths " + a.length + " and " + b.length);
+            double max = 0;
+            double sum = 0;
+            for (int i = 0; i < a.length; i++) {
+                double d = Math.abs(a[i] - b[i]);
+                max = Math.max(max, d);
+                sum += d;
+            }
+            return new Diff(max, a.length == 0 ? 0 : sum / a.length);
+        }
+    }
+
     /** Asserts equal shapes and max |expected - actual| <= tol; prints the figure either way. */
     public static double assertClose(String what, NDArray expected, NDArray actual, double tol) {
         assertArrayEquals(expected.getShape().getShape(), actual.getShape().getShape(),
