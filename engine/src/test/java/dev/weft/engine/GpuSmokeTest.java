@@ -14,8 +14,8 @@ import dev.weft.engine.pipeline.GenerationListener;
 import dev.weft.engine.pipeline.InterleavedSession;
 import dev.weft.engine.pipeline.Rng;
 import dev.weft.engine.testing.NativeTests;
-import org.junit.jupiter.api.BeforeAll;
 import dev.weft.engine.testing.Tolerances;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
