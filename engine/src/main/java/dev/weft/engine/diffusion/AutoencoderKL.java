@@ -3,6 +3,7 @@ package dev.weft.engine.diffusion;
 import ai.djl.ndarray.NDArray;
 import dev.weft.engine.config.VaeConfig;
 import dev.weft.engine.nn.Conv2d;
+import dev.weft.engine.nn.Scoped;
 import dev.weft.engine.nn.WeightPath;
 
 /**

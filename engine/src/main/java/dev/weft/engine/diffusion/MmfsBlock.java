@@ -10,6 +10,7 @@ import dev.weft.engine.nn.Conv2d;
 import dev.weft.engine.nn.Init;
 import dev.weft.engine.nn.LayerNorm;
 import dev.weft.engine.nn.Params;
+import dev.weft.engine.nn.Scoped;
 import dev.weft.engine.nn.WeightPath;
 import dev.weft.engine.qformer.MmiPosEmbed;
 

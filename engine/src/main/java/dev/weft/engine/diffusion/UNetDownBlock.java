@@ -1,6 +1,7 @@
 package dev.weft.engine.diffusion;
 
 import ai.djl.ndarray.NDArray;
+import dev.weft.engine.nn.Scoped;
 import dev.weft.engine.nn.WeightPath;
 
 import java.util.List;

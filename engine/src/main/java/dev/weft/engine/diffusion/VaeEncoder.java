@@ -5,6 +5,7 @@ import dev.weft.engine.config.VaeConfig;
 import dev.weft.engine.nn.Conv2d;
 import dev.weft.engine.nn.GroupNorm;
 import dev.weft.engine.nn.Ops;
+import dev.weft.engine.nn.Scoped;
 import dev.weft.engine.nn.WeightPath;
 
 import java.util.List;

@@ -2,6 +2,7 @@ package dev.weft.engine.llm;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 
@@ -80,6 +81,7 @@ public final class KvCache implements AutoCloseable {
     private NDArray grow(NDArray old, NDArray like, long capacity, long keep) {
         Shape s = like.getShape();
         NDArray buf = manager.zeros(new Shape(s.get(0), s.get(1), capacity, s.get(3)), like.getDataType()); // (B, H, cap, Dh)
+        NDScope.unregister(buf);                                  // owned by the cache, not by a caller's scope
         if (old != null) {
             if (keep > 0) {
                 try (NDArray kept = old.get(new NDIndex(":, :, :{}, :", keep))) {        // (B, H, keep, Dh)
@@ -118,6 +120,7 @@ public final class KvCache implements AutoCloseable {
         if (visionValues[layer] == null) {
             NDArray v = compute.get();
             v.attach(manager);
+            NDScope.unregister(v);                                // kept across calls: out of the caller's scope
             visionValues[layer] = v;
         }
         return visionValues[layer];

@@ -11,6 +11,7 @@ import dev.weft.engine.mmfs.Handles;
 import dev.weft.engine.nn.Init;
 import dev.weft.engine.nn.Ops;
 import dev.weft.engine.nn.RmsNorm;
+import dev.weft.engine.nn.Scoped;
 import dev.weft.engine.nn.WeightPath;
 
 import java.util.Arrays;
@@ -201,11 +202,15 @@ public final class MmDecoder {
         // 2. causal mask over cached + new keys (none for one token, as the reference)
         NDArray mask = t > 1 ? causalMask(m, t, past) : null;                     // (1, 1, T, S)
         // 3. layers, then the final norm
+        //    each layer in its own scope, so one layer's intermediates (scores over T x S, the MLP's I-wide
+        //    activations) are freed before the next starts; the cache's buffers leave the scope (KvCache)
         NDArray h = inputEmbeds;
+        VisionFeatures f = feats;
         for (DecoderLayer layer : layers) {
-            h = layer.forward(h, cs[0], cs[1], mask, feats, crossMask, cache);    // (B, T, D)
+            h = Scoped.chain(h, inputEmbeds,
+                    in -> layer.forward(in, cs[0], cs[1], mask, f, crossMask, cache)); // (B, T, D)
         }
-        return norm.forward(h);                                                   // (B, T, D)
+        return Scoped.chain(h, inputEmbeds, norm::forward);                        // (B, T, D)
     }
 
     /** 0 where key j <= past + i, the fp32 minimum elsewhere: (1, 1, T, past + T). */

@@ -1,4 +1,4 @@
-package dev.weft.engine.diffusion;
+package dev.weft.engine.nn;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDScope;
