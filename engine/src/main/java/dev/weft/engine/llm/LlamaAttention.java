@@ -59,12 +59,12 @@ public final class LlamaAttention {
         }
         // 4. scores (q scaled first, as the reference), then in fp32: causal mask clamped at the fp32 minimum,
         //    softmax, the probabilities back in the values' type
-        NDArray scores = Ops.fp32(q.mul(scale).matMul(k.transpose(0, 1, 3, 2)));  // (B, H, T, S)
-        if (mask != null) {
-            scores = scores.add(Ops.fp32(mask)).maximum(-Float.MAX_VALUE);
-        }
-        NDArray out = Ops.like(scores.softmax(-1), v).matMul(v)                   // (B, H, T, Dh)
-                .transpose(0, 2, 1, 3).reshape(b, t, (long) heads * headDim);     // (B, T, D)
+        //    (Ops.attentionProbs frees each score-sized intermediate as soon as the next exists)
+        NDArray raw = q.mul(scale).matMul(k.transpose(0, 1, 3, 2));              // (B, H, T, S)
+        NDArray probs = Ops.attentionProbs(raw, 1f, mask, true, v);               // (B, H, T, S)
+        NDArray out = probs.matMul(v);                                            // (B, H, T, Dh)
+        probs.close();
+        out = out.transpose(0, 2, 1, 3).reshape(b, t, (long) heads * headDim);   // (B, T, D)
         return oProj.forward(out);                                                // (B, T, D)
     }
 }

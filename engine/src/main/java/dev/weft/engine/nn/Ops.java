@@ -65,11 +65,50 @@ public final class Ops {
         long dv = v.getShape().get(v.getShape().dimension() - 1);
         Flops.add(2L * q.getShape().size() / d * tk * (d + dv));
         float scale = (float) (1.0 / Math.sqrt(d));
-        NDArray scores = fp32(q.matMul(k.swapAxes(-1, -2))).mul(scale); // (..., Tq, Tk)
-        if (mask != null) {
-            scores = scores.add(fp32(mask));
+        NDArray probs = attentionProbs(q.matMul(k.swapAxes(-1, -2)), scale, mask, false, v); // (..., Tq, Tk)
+        NDArray out = probs.matMul(v);                                                       // (..., Tq, Dv)
+        probs.close();
+        return out;
+    }
+
+    /**
+     * Attention probabilities from raw scores {@code q k^T} in the compute type: in fp32, times {@code scale}
+     * (1 skips it), plus the additive {@code mask} (null for none), clamped at the fp32 minimum when
+     * {@code clamp}, softmax over the keys, then in {@code like}'s type. Consumes {@code raw}: each score-sized
+     * intermediate is closed as soon as the next exists, so at most two are alive at once, 8 B per score (an
+     * enclosing scope would hold all five or six until it closes). Same values as the one-line chain.
+     *
+     * @param raw (..., Tq, Tk), closed here
+     * @param mask broadcastable to (..., Tq, Tk), or null
+     * @return (..., Tq, Tk) in the type of {@code like}
+     */
+    public static NDArray attentionProbs(NDArray raw, float scale, NDArray mask, boolean clamp, NDArray like) {
+        NDArray s = fp32(raw);                                   // (..., Tq, Tk) fp32
+        if (s != raw) {
+            raw.close();
         }
-        return like(scores.softmax(-1), v).matMul(v); // (..., Tq, Dv)
+        if (scale != 1f) {
+            s.muli(scale);
+        }
+        if (mask != null) {
+            NDArray m = fp32(mask);
+            s.addi(m);
+            if (m != mask) {
+                m.close();
+            }
+            if (clamp) {
+                NDArray c = s.maximum(-Float.MAX_VALUE);
+                s.close();
+                s = c;
+            }
+        }
+        NDArray p = s.softmax(-1);                               // (..., Tq, Tk) fp32
+        s.close();
+        NDArray out = like(p, like);                             // (..., Tq, Tk) compute type
+        if (out != p) {
+            p.close();
+        }
+        return out;
     }
 
     /**
