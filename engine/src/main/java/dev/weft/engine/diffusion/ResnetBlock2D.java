@@ -64,17 +64,36 @@ public final class ResnetBlock2D {
             throw new IllegalArgumentException("ResnetBlock2D temb: expected (" + x.getShape().get(0) + ", "
                     + tembChannels + "), found " + temb.getShape());
         }
+        // each full-size temporary is closed as soon as the next exists (the VAE's 512 x 512 resnets hold
+        // 268 MB per array in fp32; a caller's scope would keep all eight until the block ends)
         // 1. first half: norm, act, conv
-        NDArray h = conv1.forward(Ops.silu(norm1.forward(x)));              // (B, Co, H, W)
+        NDArray h = normActConv(x, norm1, conv1);                           // (B, Co, H, W)
         // 2. time embedding, broadcast over the plane
         if (timeEmbProj != null && temb != null) {
             NDArray t = timeEmbProj.forward(Ops.silu(temb));               // (B, Co)
-            h = h.add(t.reshape(t.getShape().get(0), out, 1, 1));           // (B, Co, H, W)
+            h.addi(t.reshape(t.getShape().get(0), out, 1, 1));             // (B, Co, H, W)
         }
         // 3. second half: norm, act, (dropout: inference), conv
-        h = conv2.forward(Ops.silu(norm2.forward(h)));                      // (B, Co, H, W)
-        // 4. residual (output_scale_factor 1)
+        NDArray h2 = normActConv(h, norm2, conv2);                          // (B, Co, H, W)
+        h.close();
+        // 4. residual (output_scale_factor 1): skip + h out of place (in place into h2 changes a few low bits,
+        //    likely through the conv output's memory layout; the peak is the same: x, h2 and the sum)
         NDArray skip = convShortcut != null ? convShortcut.forward(x) : x;  // (B, Co, H, W)
-        return skip.add(h);
+        NDArray y = skip.add(h2);                                           // (B, Co, H, W)
+        h2.close();
+        if (skip != x) {
+            skip.close();
+        }
+        return y;
+    }
+
+    /** conv(silu(norm(x))), each intermediate closed once the next exists; x is left open. */
+    private static NDArray normActConv(NDArray x, GroupNorm norm, Conv2d conv) {
+        NDArray n = norm.forward(x);                                        // (B, C, H, W)
+        NDArray a = Ops.silu(n);                                            // (B, C, H, W)
+        n.close();
+        NDArray y = conv.forward(a);                                        // (B, Co, H, W)
+        a.close();
+        return y;
     }
 }

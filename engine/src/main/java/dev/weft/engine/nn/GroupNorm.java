@@ -43,15 +43,29 @@ public final class GroupNorm {
         Shape s = x.getShape();                                           // (B, C, H, W)
         long b = s.get(0);
         long k = s.size() / (b * groups);                                 // K = C/G*H*W values per group
-        // 1. normalise each group: layer norm over its K values, unit scale, zero shift
+        // 1. normalise each group: layer norm over its K values, unit scale, zero shift; every full-size
+        //    temporary (the fp32 copy of an fp16 input, the fp32 result of an fp16 one) is closed as soon as the
+        //    next exists, so a norm holds at most two x-sized arrays (a caller's scope would hold all of them)
         NDArray[] unit = unitAffine.computeIfAbsent(k, n -> unit(n));
-        NDArray y = ai.djl.nn.norm.LayerNorm.layerNorm(Ops.fp32(x).reshape(b, groups, k), new Shape(k), unit[0],
-                        unit[1], eps)
-                .singletonOrThrow()                                       // (B, G, K)
-                .reshape(s)                                               // (B, C, H, W)
-                .toType(x.getDataType(), false);
-        // 2. per-channel affine
-        return y.mul(weight4).add(bias4);                                 // (B, C, H, W)
+        NDArray x32 = Ops.fp32(x);                                        // (B, C, H, W) fp32
+        NDArray groups3 = x32.reshape(b, groups, k);                      // (B, G, K), a view
+        NDArray normed = ai.djl.nn.norm.LayerNorm.layerNorm(groups3, new Shape(k), unit[0], unit[1], eps)
+                .singletonOrThrow();                                      // (B, G, K) fp32
+        groups3.close();
+        if (x32 != x) {
+            x32.close();
+        }
+        NDArray y32 = normed.reshape(s);                                  // (B, C, H, W), a view
+        NDArray y = y32.toType(x.getDataType(), false);                   // (B, C, H, W) in x's type
+        if (y != y32) {
+            y32.close();
+            normed.close();
+        }
+        // 2. per-channel affine, in place on the fresh result (out of place if the types differ: they promote)
+        if (y.getDataType() != weight4.getDataType()) {
+            return y.mul(weight4).add(bias4);                             // (B, C, H, W)
+        }
+        return y.muli(weight4).addi(bias4);                               // (B, C, H, W)
     }
 
     /** fp32 {ones (n), zeros (n)} on the parameters' manager, kept out of any {@link NDScope} open in the caller. */

@@ -45,7 +45,7 @@ public final class Ops {
 
     /** SiLU, {@code x * sigmoid(x)}. */
     public static NDArray silu(NDArray x) {
-        return x.mul(sigmoid(x));
+        return sigmoid(x).muli(x);                               // one new array: the product goes into sigmoid's
     }
 
     /**
