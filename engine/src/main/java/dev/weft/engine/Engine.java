@@ -99,10 +99,12 @@ public final class Engine implements AutoCloseable {
 
     /**
      * As {@link #load(Path, Device, java.util.function.BiConsumer, MemoryProbe)} in a precision; the memory check
-     * uses that precision's plan.
+     * uses that precision's plan. A precision that is not {@linkplain Precision#runnable() runnable} (bf16) is
+     * refused with an {@link IllegalArgumentException}.
      */
     public static Engine load(Path modelDir, Device device, Precision precision,
                               java.util.function.BiConsumer<Long, Long> progress, MemoryProbe probe) {
+        precision.requireRunnable();
         if (!Files.isDirectory(modelDir)) {
             throw new WeightsException(modelDir + ": model folder not found");
         }

@@ -64,9 +64,7 @@ final class Common {
 
         /** {@code --dtype}, else fp16 for {@code --device gpu} and fp32 for the cpu (no GPU needed to say which). */
         Precision precision() {
-            return dtype != null ? Precision.parse(dtype)
-                    : Precision.defaultFor(MemoryPlan.Target.parse(device) == MemoryPlan.Target.GPU ? Device.gpu()
-                    : Device.cpu());
+            return dtype != null ? Precision.parse(dtype) : Precision.defaultFor(MemoryPlan.Target.parse(device));
         }
 
         Engine load(PrintStream log) {

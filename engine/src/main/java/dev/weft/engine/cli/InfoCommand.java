@@ -1,5 +1,6 @@
 package dev.weft.engine.cli;
 
+import dev.weft.engine.Precision;
 import dev.weft.engine.config.ModelConfig;
 import dev.weft.engine.memory.MemoryPlan;
 import dev.weft.engine.model.MMInterleaved;
@@ -63,8 +64,7 @@ final class InfoCommand implements Callable<Integer> {
         out.printf("weights          fp32 %s, fp16 %s%n", gib(total * 4), gib(total * 2));
         int t = tokens != null ? tokens : MemoryPlan.defaultTokens(cfg);
         // --dtype as the commands that load read it (default fp16 on a GPU, fp32 on the CPU); the plan also takes bf16
-        MemoryPlan.Precision precision = model.dtype == null ? model.precision().plan()
-                : MemoryPlan.Precision.parse(model.dtype);
+        Precision precision = model.dtype == null ? model.precision() : Precision.parsePlanned(model.dtype);
         MemoryPlan plan = MemoryPlan.of(cfg, precision, MemoryPlan.Target.parse(model.device),
                 t, images != null ? images : MemoryPlan.defaultImages(cfg, t));
         plan.describe().forEach(out::println);

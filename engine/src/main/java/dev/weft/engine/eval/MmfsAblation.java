@@ -101,6 +101,7 @@ public final class MmfsAblation implements WeightSource {
 
     /** As {@link #load(Path, Device)} in a precision. */
     public static Engine load(Path modelDir, Device device, dev.weft.engine.Precision precision) {
+        precision.requireRunnable();
         if (!Files.isDirectory(modelDir)) {
             throw new WeightsException(modelDir + ": model folder not found");
         }

@@ -14,15 +14,10 @@ public final class Score {
     private double[] sampleNum = new double[0];
     private double[] sampleDen = new double[0];
 
-    /** Adds to the ratio without saying which sample it came from (no standard error then). */
-    public void add(double numerator, double denominator) {
-        num += numerator;
-        den += denominator;
-    }
-
     /** Adds sample {@code sample}'s numerator and denominator (a sample may add several times). */
     public void add(int sample, double numerator, double denominator) {
-        add(numerator, denominator);
+        num += numerator;
+        den += denominator;
         if (sample >= sampleNum.length) {
             int n = Math.max(sample + 1, sampleNum.length * 2);
             sampleNum = Arrays.copyOf(sampleNum, n);
@@ -47,7 +42,7 @@ public final class Score {
     /**
      * Bootstrap standard error over samples: the standard deviation of the ratio over {@code reps} redraws, with
      * replacement, of {@code samples} samples (0 to samples - 1; those that added nothing count as 0 / 0). NaN
-     * when no sample was named or fewer than two redraws give a ratio.
+     * when nothing was added, fewer than two samples are drawn from, or fewer than two redraws give a ratio.
      */
     public double bootstrapSe(int samples, int reps, long seed) {
         if (sampleNum.length == 0 || samples < 2) {

@@ -21,7 +21,7 @@ public final class MemoryCheck {
     public static MemoryPlan forLoad(dev.weft.engine.config.ModelConfig cfg, Device device,
                                      dev.weft.engine.Precision precision) {
         MemoryPlan.Target t = device != null && device.isGpu() ? MemoryPlan.Target.GPU : MemoryPlan.Target.CPU;
-        return MemoryPlan.of(cfg, precision.plan(), t, Math.min(256, cfg.llm().maxPositions()), 1);
+        return MemoryPlan.of(cfg, precision, t, Math.min(256, cfg.llm().maxPositions()), 1);
     }
 
     /** Throws {@link MemoryException} when the plan needs more than is available (unknown figures pass). */

@@ -1,5 +1,6 @@
 package dev.weft.engine.memory;
 
+import dev.weft.engine.Precision;
 import dev.weft.engine.config.LlmConfig;
 import dev.weft.engine.config.ModelConfig;
 import dev.weft.engine.config.UNetConfig;
@@ -47,8 +48,8 @@ import java.util.Map;
  * </ul>
  * On the CPU everything is host memory; on a GPU the weights, caches and activations are device memory and the host
  * keeps the runtime and the loading buffer. Allocator slack, fragmentation and the page cache of memory-mapped
- * weights are not counted. The engine computes in fp32 or fp16 ({@code dev.weft.engine.Precision}); a bf16 plan is
- * what bf16 compute would need (not implemented).
+ * weights are not counted. The engine computes in fp32 or fp16; a bf16 plan is what bf16 compute would need
+ * ({@link Precision#BF16} is planned only, not runnable).
  */
 public final class MemoryPlan {
     public static final long MIB = 1L << 20;
@@ -59,25 +60,6 @@ public final class MemoryPlan {
     static final String VAE_PREFIX = "image_decoder.decoder.vae.";
     /** Guidance doubles the UNet batch. */
     static final int UNET_BATCH = 2;
-
-    public enum Precision {
-        FP32(4), FP16(2), BF16(2);
-
-        public final int bytes;
-
-        Precision(int bytes) {
-            this.bytes = bytes;
-        }
-
-        public static Precision parse(String s) {
-            return switch (s.toLowerCase(Locale.ROOT)) {
-                case "fp32", "f32", "float32" -> FP32;
-                case "fp16", "f16", "float16", "half" -> FP16;
-                case "bf16", "bfloat16" -> BF16;
-                default -> throw new IllegalArgumentException("--dtype: expected fp32, fp16 or bf16, found " + s);
-            };
-        }
-    }
 
     public enum Target {
         CPU, GPU;
@@ -124,7 +106,7 @@ public final class MemoryPlan {
                 mmfsLayers++;
             }
         }
-        long b = precision.bytes;
+        long b = precision.bytes();
         LlmConfig llm = cfg.llm();
         VisionConfig v = cfg.vision();
         long t = tokens;
@@ -218,7 +200,7 @@ public final class MemoryPlan {
         }
         long elems = all * v.hiddenSize() + (long) cfg.numImageTokens() * cfg.llm().hiddenSize()
                 + mmfsLayers * mmfs * cfg.llm().mmfs().valueDim();
-        return elems * precision.bytes;
+        return elems * precision.bytes();
     }
 
     /** Bytes; the attention scores and softmax at 4 B in every precision (they are computed in fp32). */
@@ -336,8 +318,9 @@ public final class MemoryPlan {
         StringBuilder a = new StringBuilder("  activations by component:");
         activations.forEach((k, v) -> a.append(' ').append(k).append(' ').append(human(v)).append(';'));
         out.add(a.substring(0, a.length() - 1));
-        if (precision == Precision.BF16) {
-            out.add("  note: the engine computes in fp32 or fp16 (--dtype); this is what bf16 compute would need");
+        if (!precision.runnable()) {
+            out.add("  note: the engine computes in fp32 or fp16 (--dtype); this is what " + precision
+                    + " compute would need");
         }
         return out;
     }

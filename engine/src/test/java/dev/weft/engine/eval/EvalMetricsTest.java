@@ -54,15 +54,21 @@ class EvalMetricsTest {
         double se = s.bootstrapSe(200, Bootstrap.REPS, 7);
         assertEquals(Math.sqrt(0.3 * 0.7 / 200), se, 0.004, "bootstrap " + se);
         assertEquals(se, s.bootstrapSe(200, Bootstrap.REPS, 7), 0, "same seed, same figure");
-        // all alike: no spread; nothing named per sample, or a single sample: no figure
+        // all alike: no spread; nothing added, or a single sample: no figure
         Score same = new Score();
         for (int i = 0; i < 20; i++) {
             same.add(i, 1, 2);
         }
         assertEquals(0.0, same.bootstrapSe(20, Bootstrap.REPS, 7), 1e-12);
-        Score unnamed = new Score();
-        unnamed.add(1, 2);
-        assertTrue(Double.isNaN(unnamed.bootstrapSe(10, Bootstrap.REPS, 7)));
+        Score empty = new Score();
+        assertTrue(Double.isNaN(empty.value()));
+        assertTrue(Double.isNaN(empty.bootstrapSe(10, Bootstrap.REPS, 7)));
+        // one of 10 samples added (twice): the other 9 count as 0 / 0, so every redraw that has a ratio has 3 / 4
+        Score sparse = new Score();
+        sparse.add(0, 1, 2);
+        sparse.add(0, 2, 2);
+        assertEquals(0.75, sparse.value(), 1e-12);
+        assertEquals(0.0, sparse.bootstrapSe(10, Bootstrap.REPS, 7), 1e-12);
         Score one = new Score();
         one.add(0, 1, 2);
         assertTrue(Double.isNaN(one.bootstrapSe(1, Bootstrap.REPS, 7)));

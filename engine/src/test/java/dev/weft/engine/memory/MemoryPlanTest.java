@@ -2,6 +2,7 @@ package dev.weft.engine.memory;
 
 import ai.djl.Device;
 import dev.weft.engine.Engine;
+import dev.weft.engine.Precision;
 import dev.weft.engine.config.ModelConfig;
 import org.junit.jupiter.api.Test;
 
@@ -27,7 +28,7 @@ class MemoryPlanTest {
      */
     @Test
     void tinyTermsMatchTheHandComputedNumbers() {
-        MemoryPlan p = MemoryPlan.of(TINY, MemoryPlan.Precision.FP32, MemoryPlan.Target.CPU, 512, 2);
+        MemoryPlan p = MemoryPlan.of(TINY, Precision.FP32, MemoryPlan.Target.CPU, 512, 2);
         assertEquals(1_260_161, p.parameters());
         assertEquals(1_260_161L * 4, p.bytes("weights"));
         assertEquals(2L * 4 * 512 * 64 * 4, p.bytes("KV cache"));                         // 1,048,576
@@ -51,13 +52,13 @@ class MemoryPlanTest {
 
     @Test
     void theKvCacheIsSizedToTheDocumentNotTheContext() {
-        MemoryPlan p = MemoryPlan.of(TINY, MemoryPlan.Precision.FP32, MemoryPlan.Target.CPU, 100, 1);
+        MemoryPlan p = MemoryPlan.of(TINY, Precision.FP32, MemoryPlan.Target.CPU, 100, 1);
         assertEquals(2L * 4 * 128 * 64 * 4, p.bytes("KV cache"), "capacity 128 for 100 tokens");
         assertEquals(16, MemoryPlan.kvCapacity(1));
         assertEquals(1024, MemoryPlan.kvCapacity(1024));
         assertEquals(2048, MemoryPlan.kvCapacity(1025));
         assertThrows(IllegalArgumentException.class,
-                () -> MemoryPlan.of(TINY, MemoryPlan.Precision.FP32, MemoryPlan.Target.CPU, 513, 1));
+                () -> MemoryPlan.of(TINY, Precision.FP32, MemoryPlan.Target.CPU, 513, 1));
     }
 
     /** The tiny preset's AutoencoderKL parameters (image_decoder.decoder.vae.*), counted in SHAPES mode. */
@@ -77,8 +78,8 @@ class MemoryPlanTest {
 
     @Test
     void onAGpuTheWorkingSetMovesToTheDevice() {
-        MemoryPlan cpu = MemoryPlan.of(TINY, MemoryPlan.Precision.FP16, MemoryPlan.Target.CPU, 512, 2);
-        MemoryPlan gpu = MemoryPlan.of(TINY, MemoryPlan.Precision.FP16, MemoryPlan.Target.GPU, 512, 2);
+        MemoryPlan cpu = MemoryPlan.of(TINY, Precision.FP16, MemoryPlan.Target.CPU, 512, 2);
+        MemoryPlan gpu = MemoryPlan.of(TINY, Precision.FP16, MemoryPlan.Target.GPU, 512, 2);
         long vae = TINY_VAE_PARAMETERS;
         assertEquals((1_260_161L - vae) * 2 + vae * 4, gpu.bytes("weights"), "the VAE stays fp32");
         long work = cpu.hostBytes() - (512L << 20) - 73_728L * 4;
@@ -87,18 +88,49 @@ class MemoryPlanTest {
         assertTrue(String.join("\n", gpu.describe()).contains("+ VAE " + String.format("%,d", vae) + " x 4 B"),
                 String.join("\n", gpu.describe()));
         assertTrue(!String.join("\n", gpu.describe()).contains("note:"), "fp16 is computed: no note");
-        assertTrue(String.join("\n", MemoryPlan.of(TINY, MemoryPlan.Precision.BF16, MemoryPlan.Target.GPU, 512, 2)
+        assertTrue(String.join("\n", MemoryPlan.of(TINY, Precision.BF16, MemoryPlan.Target.GPU, 512, 2)
                 .describe()).contains("this is what bf16 compute would need"));
-        assertEquals(MemoryPlan.Precision.FP16,
-                MemoryCheck.forLoad(TINY, Device.gpu(), dev.weft.engine.Precision.FP16).precision());
-        assertEquals(MemoryPlan.Precision.FP32, MemoryCheck.forLoad(TINY, Device.cpu()).precision());
+        assertEquals(Precision.FP16, MemoryCheck.forLoad(TINY, Device.gpu(), Precision.FP16).precision());
+        assertEquals(Precision.FP32, MemoryCheck.forLoad(TINY, Device.cpu()).precision());
+    }
+
+    /** One enum: fp32 and fp16 are loaded and planned, bf16 is planned only; each spelling of --dtype as before. */
+    @Test
+    void bf16IsPlannedButNeitherParsedForALoadNorLoaded() {
+        assertEquals(4, Precision.FP32.bytes());
+        assertEquals(2, Precision.FP16.bytes());
+        assertEquals(2, Precision.BF16.bytes());
+        assertTrue(Precision.FP32.runnable() && Precision.FP16.runnable() && !Precision.BF16.runnable());
+        for (String s : new String[] {"fp32", "f32", "float32", "FP32"}) {
+            assertEquals(Precision.FP32, Precision.parse(s), s);
+            assertEquals(Precision.FP32, Precision.parsePlanned(s), s);
+        }
+        for (String s : new String[] {"fp16", "f16", "float16", "half"}) {
+            assertEquals(Precision.FP16, Precision.parse(s), s);
+            assertEquals(Precision.FP16, Precision.parsePlanned(s), s);
+        }
+        assertEquals(Precision.BF16, Precision.parsePlanned("bf16"));
+        assertEquals(Precision.BF16, Precision.parsePlanned("BFloat16"));
+        assertEquals("--dtype: expected fp32 or fp16, found bf16",
+                assertThrows(IllegalArgumentException.class, () -> Precision.parse("bf16")).getMessage());
+        assertEquals("--dtype: expected fp32 or fp16, found int8",
+                assertThrows(IllegalArgumentException.class, () -> Precision.parse("int8")).getMessage());
+        assertEquals("--dtype: expected fp32, fp16 or bf16, found int8",
+                assertThrows(IllegalArgumentException.class, () -> Precision.parsePlanned("int8")).getMessage());
+        assertEquals(Precision.FP16, Precision.defaultFor(MemoryPlan.Target.GPU));
+        assertEquals(Precision.FP32, Precision.defaultFor(MemoryPlan.Target.CPU));
+        assertEquals(Precision.FP16, Precision.defaultFor(Device.gpu()));
+        assertEquals(Precision.FP32, Precision.defaultFor(Device.cpu()));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Engine.load(Path.of("../assets/tiny"), Device.cpu(), Precision.BF16));
+        assertTrue(e.getMessage().startsWith("bf16 is planned only, not runnable"), e.getMessage());
     }
 
     @Test
     void theReleasedModelsWeightsComeOutAtThePublishedSizes() {
         ModelConfig big = ModelConfig.mmInterleaved13b();
-        MemoryPlan fp32 = MemoryPlan.of(big, MemoryPlan.Precision.FP32, MemoryPlan.Target.GPU, 2048, 8);
-        MemoryPlan fp16 = MemoryPlan.of(big, MemoryPlan.Precision.FP16, MemoryPlan.Target.GPU, 2048, 8);
+        MemoryPlan fp32 = MemoryPlan.of(big, Precision.FP32, MemoryPlan.Target.GPU, 2048, 8);
+        MemoryPlan fp16 = MemoryPlan.of(big, Precision.FP16, MemoryPlan.Target.GPU, 2048, 8);
         assertEquals("55.6 GiB", MemoryPlan.human(fp32.bytes("weights")));
         // half of fp32's, but for the VAE's parameters, which stay fp32 (27.8 GiB with an fp16 VAE)
         assertEquals("27.9 GiB", MemoryPlan.human(fp16.bytes("weights")));
