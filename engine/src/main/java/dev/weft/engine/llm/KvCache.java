@@ -13,18 +13,29 @@ import java.util.function.Supplier;
  * results) each MMFS layer's projected vision values, which do not change while the images stay the same.
  *
  * <p>Dimensions: B batch, H heads, S cached tokens, Dh head width. Keys and values live in per-layer buffers
- * (B, H, capacity, Dh) that grow by doubling, written in place, so appending costs O(new tokens). The cache owns
- * its memory (a sub-manager of the one given) and must be closed.
+ * (B, H, capacity, Dh), written in place, so appending costs O(new tokens). The capacity is the cached length
+ * rounded up to a power of two (at least 16), at most the model's context: it doubles as the document grows and
+ * never passes the context (the memory plan's KV term counts the same). The cache owns its memory (a sub-manager of
+ * the one given) and must be closed.
  */
 public final class KvCache implements AutoCloseable {
     private final NDManager manager;
+    private final int maxCapacity;
     private final NDArray[] keys;    // (B, H, capacity, Dh) per layer
     private final NDArray[] values;  // (B, H, capacity, Dh) per layer
     private final long[] lengths;
     private final NDArray[] visionValues; // MMFS value_proj(norm2(features)) per layer, (B, N, Sv, D)
     private VisionFeatures visionSource;
 
-    public KvCache(NDManager parent, int numLayers) {
+    /**
+     * @param numLayers the LLM's layers
+     * @param maxCapacity the model's context (max positions): the buffers never grow past it
+     */
+    public KvCache(NDManager parent, int numLayers, int maxCapacity) {
+        if (maxCapacity < 1) {
+            throw new IllegalArgumentException("maxCapacity: expected at least 1, found " + maxCapacity);
+        }
+        this.maxCapacity = maxCapacity;
         this.manager = parent.newSubManager();
         this.keys = new NDArray[numLayers];
         this.values = new NDArray[numLayers];
@@ -61,7 +72,7 @@ public final class KvCache implements AutoCloseable {
             }
         }
         if (keys[layer] == null || keys[layer].getShape().get(2) < end) {
-            long cap = Math.max(end, Math.max(16, keys[layer] == null ? 0 : 2 * keys[layer].getShape().get(2)));
+            long cap = capacity(end, maxCapacity);
             keys[layer] = grow(keys[layer], k, cap, start);
             values[layer] = grow(values[layer], v, cap, start);
         }
@@ -75,6 +86,15 @@ public final class KvCache implements AutoCloseable {
         kAll.attach(k.getManager());
         vAll.attach(k.getManager());
         return new NDArray[] {kAll, vAll};
+    }
+
+    /** {@code length} rounded up to a power of two, at least 16, at most {@code max} (or {@code length} past it). */
+    public static long capacity(long length, long max) {
+        long c = 16;
+        while (c < length) {
+            c <<= 1;
+        }
+        return Math.max(length, Math.min(c, max));
     }
 
     /** A buffer of {@code capacity} slots in the type of {@code like} (the compute type), the first keep kept. */

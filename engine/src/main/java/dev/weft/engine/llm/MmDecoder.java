@@ -83,7 +83,7 @@ public final class MmDecoder {
 
     /** A cache for incremental decoding with this model; close it when done. */
     public KvCache newCache(NDManager manager) {
-        return new KvCache(manager, layers.length);
+        return new KvCache(manager, layers.length, cfg.maxPositions());
     }
 
     /**

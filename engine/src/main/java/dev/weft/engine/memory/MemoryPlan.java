@@ -6,6 +6,7 @@ import dev.weft.engine.config.ModelConfig;
 import dev.weft.engine.config.UNetConfig;
 import dev.weft.engine.config.VaeConfig;
 import dev.weft.engine.config.VisionConfig;
+import dev.weft.engine.llm.KvCache;
 import dev.weft.engine.model.MMInterleaved;
 
 import java.util.ArrayList;
@@ -23,7 +24,8 @@ import java.util.Map;
  * <ul>
  *   <li><b>weights</b>: parameters x b, except the VAE's, which are always fp32 (4 B): SD's VAE overflows in fp16.</li>
  *   <li><b>KV cache</b> for a document of T tokens: 2 (keys, values) x LLM layers x C x hidden x b, with C the
- *       cache's capacity: T rounded up to a power of two (at least 16), since the cache doubles as it grows.</li>
+ *       cache's capacity: T rounded up to a power of two (at least 16), at most the model's context, as
+ *       {@link KvCache#capacity} grows it.</li>
  *   <li><b>images in context</b> (N of them): per image, every adapter feature map (sum of side² over the 4 maps x
  *       vision width), its visual tokens (queries x LLM hidden), and each LLM MMFS layer's projected values (sum of
  *       side² over the MMFS levels x MMFS value width), all x b.</li>
@@ -110,7 +112,7 @@ public final class MemoryPlan {
         LlmConfig llm = cfg.llm();
         VisionConfig v = cfg.vision();
         long t = tokens;
-        long capacity = kvCapacity(tokens);
+        long capacity = KvCache.capacity(tokens, llm.maxPositions());
 
         List<Item> work = target == Target.CPU ? host : device;
         long rest = parameters - vaeParameters;
@@ -166,15 +168,6 @@ public final class MemoryPlan {
     /** The default document: 1024 tokens, or the model's whole context when shorter. */
     public static int defaultTokens(ModelConfig cfg) {
         return Math.min(1024, cfg.llm().maxPositions());
-    }
-
-    /** T rounded up to a power of two, at least 16: the KV cache's capacity. */
-    static long kvCapacity(long t) {
-        long c = 16;
-        while (c < t) {
-            c <<= 1;
-        }
-        return c;
     }
 
     private static long numel(long[] shape) {

@@ -4,6 +4,7 @@ import ai.djl.Device;
 import dev.weft.engine.Engine;
 import dev.weft.engine.Precision;
 import dev.weft.engine.config.ModelConfig;
+import dev.weft.engine.llm.KvCache;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
@@ -54,9 +55,12 @@ class MemoryPlanTest {
     void theKvCacheIsSizedToTheDocumentNotTheContext() {
         MemoryPlan p = MemoryPlan.of(TINY, Precision.FP32, MemoryPlan.Target.CPU, 100, 1);
         assertEquals(2L * 4 * 128 * 64 * 4, p.bytes("KV cache"), "capacity 128 for 100 tokens");
-        assertEquals(16, MemoryPlan.kvCapacity(1));
-        assertEquals(1024, MemoryPlan.kvCapacity(1024));
-        assertEquals(2048, MemoryPlan.kvCapacity(1025));
+        assertEquals(16, KvCache.capacity(1, 2048));
+        assertEquals(1024, KvCache.capacity(1024, 2048));
+        assertEquals(2048, KvCache.capacity(1025, 2048));
+        assertEquals(2048, KvCache.capacity(1900, 2048), "never past the context");
+        assertEquals(1500, KvCache.capacity(1025, 1500));
+        assertEquals(3000, KvCache.capacity(3000, 2048), "a longer document gets exactly its length");
         assertThrows(IllegalArgumentException.class,
                 () -> MemoryPlan.of(TINY, Precision.FP32, MemoryPlan.Target.CPU, 513, 1));
     }
