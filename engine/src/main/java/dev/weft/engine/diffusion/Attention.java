@@ -22,7 +22,8 @@ import dev.weft.engine.nn.WeightPath;
  */
 public final class Attention {
     /** Largest attention-score tensor computed at once (elements): 2^26 = 256 MB of fp32. */
-    static long maxScores = 1L << 26; // not final: tests lower it to exercise the chunked path
+    public static final long MAX_SCORES = 1L << 26;
+    static long maxScores = MAX_SCORES; // not final: tests lower it to exercise the chunked path
 
     private final Linear toQ;
     private final Linear toK;

@@ -45,7 +45,8 @@ import java.util.Map;
  */
 public final class MmfsBlock {
     /** Largest gathered-corners tensor of one MMFS call (elements): 2^26 = 256 MB of fp32. */
-    static long maxSamples = 1L << 26; // not final: tests lower it to exercise the chunked path
+    public static final long MAX_SAMPLES = 1L << 26;
+    static long maxSamples = MAX_SAMPLES; // not final: tests lower it to exercise the chunked path
 
     private final LayerNorm queryNorm;
     private final LayerNorm featNorm;

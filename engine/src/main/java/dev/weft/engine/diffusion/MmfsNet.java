@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
 import dev.weft.engine.config.UNetConfig;
+import dev.weft.engine.nn.Scoped;
 import dev.weft.engine.nn.WeightPath;
 
 import java.util.ArrayList;
@@ -129,12 +130,15 @@ public final class MmfsNet {
             flat.add(f.reshape(s.get(0), s.get(1), s.get(2), s.get(3) * s.get(4)).transpose(0, 1, 3, 2)); // (B, N, hw, Cv)
         }
         NDArray feats = NDArrays.concat(flat, 2);                                 // (B, N, S, Cv)
-        // 2. per block: feat_norm, value_proj
+        // 2. per block: feat_norm, value_proj, each in its own scope so only the values stay (the norm's
+        //    fp32 copies of all the features would otherwise stay for every block until the caller's scope ends)
         List<NDArray> values = new ArrayList<>();
         for (MmfsBlock blk : downBlocks) {
-            values.add(blk.projectFeatures(feats));                               // (B, N, S, D)
+            values.add(Scoped.run(() -> blk.projectFeatures(feats)));             // (B, N, S, D)
         }
-        return new Prepared(values, midBlock.projectFeatures(feats), shapes, in.mask());
+        NDArray mid = Scoped.run(() -> midBlock.projectFeatures(feats));          // (B, N, S, D)
+        feats.close();
+        return new Prepared(values, mid, shapes, in.mask());
     }
 
     /**

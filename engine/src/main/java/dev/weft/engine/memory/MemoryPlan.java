@@ -2,10 +2,13 @@ package dev.weft.engine.memory;
 
 import dev.weft.engine.Precision;
 import dev.weft.engine.config.LlmConfig;
+import dev.weft.engine.config.MmfsConfig;
 import dev.weft.engine.config.ModelConfig;
 import dev.weft.engine.config.UNetConfig;
 import dev.weft.engine.config.VaeConfig;
 import dev.weft.engine.config.VisionConfig;
+import dev.weft.engine.diffusion.Attention;
+import dev.weft.engine.diffusion.MmfsBlock;
 import dev.weft.engine.llm.KvCache;
 import dev.weft.engine.model.MMInterleaved;
 
@@ -27,8 +30,9 @@ import java.util.Map;
  *       cache's capacity: T rounded up to a power of two (at least 16), at most the model's context, as
  *       {@link KvCache#capacity} grows it.</li>
  *   <li><b>images in context</b> (N of them): per image, every adapter feature map (sum of side² over the 4 maps x
- *       vision width), its visual tokens (queries x LLM hidden), and each LLM MMFS layer's projected values (sum of
- *       side² over the MMFS levels x MMFS value width), all x b.</li>
+ *       vision width), its visual tokens (queries x LLM hidden), each LLM MMFS layer's projected values (sum of
+ *       side² over the MMFS levels x MMFS value width), and MMFSNet's projected values for the UNet (one per down
+ *       skip and the mid block, the same maps x the UNet MMFS value width, x G = 2 for guidance), all x b.</li>
  *   <li><b>hidden states</b> the session keeps: T x LLM hidden x b.</li>
  *   <li><b>activations</b>, the peak of the components, which run one after the other (attention scores and their
  *       softmax, the {@code H T²}-like terms, count 4 B in every precision: they are computed in fp32):
@@ -38,14 +42,17 @@ import java.util.Map;
  *       <li>vision encoder per image (P = grid² + 1 tokens, width Dv, MLP Iv, Hv heads; F = sum of the adapter's
  *           map sides²): (P (6 Dv + Iv) + 8 F Dv) x b + 2 Hv P² x 4;</li>
  *       <li>UNet with classifier-free guidance (batch G = 2; top level N0 = sample_size² latents of c0 channels and
- *           h0 heads; level i has c_i channels on N_i latents): G ((16 c0 N0 + (layers per block + 1) sum c_i N_i)
- *           x b + 2 h0 N0² x 4) (resnet / feed-forward / MMFS temporaries, skip connections; self-attention scores
- *           and softmax at the top level);</li>
+ *           h0 heads; level i has c_i channels on N_i latents): G (16 c0 N0 + (layers per block + 1) sum c_i N_i)
+ *           x b (resnet / feed-forward temporaries, skip connections) + 8 min(G h0 N0², 2^26) (one chunk of the
+ *           top level's self-attention: its fp32 scores and softmax, {@code Attention.MAX_SCORES}) + min(G N0 N Dm
+ *           L P 4, 2^26) x b (MMFS's gathered corners at the top level, in chunks of at most
+ *           {@code MmfsBlock.MAX_SAMPLES}: N images (at least 1, an empty slot), UNet MMFS value width Dm, L levels,
+ *           P points, 4 bilinear corners);</li>
  *       <li>VAE decoder at the output size S px (c0 its widest-resolution channels; mid-block attention over
  *           (S / factor)² latents): (6 c0 S² + 2 (S / factor)^4) x 4 (fp32 in every precision).</li>
  *     </ul></li>
  *   <li><b>runtime</b>: libtorch and the JVM on the host, {@value #RUNTIME_HOST_MIB} MiB; on a GPU also the CUDA
- *       context on the device, {@value #CUDA_CONTEXT_MIB} MiB.</li>
+ *       context with cuBLAS and cuDNN on the device, {@value #CUDA_CONTEXT_MIB} MiB (measured).</li>
  *   <li><b>loading</b> (host, transient): the largest tensor as fp32, converted before it is handed to libtorch.</li>
  * </ul>
  * On the CPU everything is host memory; on a GPU the weights, caches and activations are device memory and the host
@@ -57,7 +64,11 @@ public final class MemoryPlan {
     public static final long MIB = 1L << 20;
     public static final long GIB = 1L << 30;
     public static final int RUNTIME_HOST_MIB = 512;
-    public static final int CUDA_CONTEXT_MIB = 614;   // ~0.6 GiB
+    /**
+     * The CUDA context with cuBLAS and cuDNN loaded (their handles, workspaces and kernels): measured as weft-small's
+     * whole GPU footprint less its weights and activations (about 30 MiB) on an H200 with CUDA 12.8, 817 MiB.
+     */
+    public static final int CUDA_CONTEXT_MIB = 790;
     /** The VAE's parameters: kept in fp32 whatever the precision. */
     static final String VAE_PREFIX = "image_decoder.decoder.vae.";
     /** Guidance doubles the UNet batch. */
@@ -124,8 +135,8 @@ public final class MemoryPlan {
                         llm.numLayers(), capacity, tokens, llm.hiddenSize(), b)));
         long perImage = imageBytes(mmfsLayers);
         work.add(new Item("images in context", images * perImage,
-                String.format(Locale.ROOT, "%d x %s (features, visual tokens, MMFS values of %d layers)", images,
-                        human(perImage), mmfsLayers)));
+                String.format(Locale.ROOT, "%d x %s (features, visual tokens, MMFS values of %d LLM layers and "
+                        + "%d UNet blocks)", images, human(perImage), mmfsLayers, cfg.unet().numDownSkips() + 1)));
         work.add(new Item("hidden states", t * llm.hiddenSize() * b,
                 String.format(Locale.ROOT, "%d tokens x %d x %d B", tokens, llm.hiddenSize(), b)));
         activations.put("LLM over " + tokens + " tokens", llmActivations(t, b));
@@ -136,7 +147,7 @@ public final class MemoryPlan {
         work.add(new Item("activations (peak)", peak.getValue(), peak.getKey()));
         host.add(new Item("runtime", RUNTIME_HOST_MIB * MIB, "libtorch and the JVM"));
         if (target == Target.GPU) {
-            device.add(new Item("CUDA context", CUDA_CONTEXT_MIB * MIB, "per process"));
+            device.add(new Item("CUDA context", CUDA_CONTEXT_MIB * MIB, "per process, with cuBLAS and cuDNN"));
         }
         host.add(new Item("loading (transient)", largest * 4, String.format(Locale.ROOT,
                 "largest tensor, %,d values as fp32", largest)));
@@ -191,8 +202,15 @@ public final class MemoryPlan {
         for (int i = sides.length - levels; i < sides.length; i++) {
             mmfs += (long) sides[i] * sides[i];
         }
+        int unetLevels = cfg.unet().mmfs().numLevels();
+        long unetMaps = 0;
+        for (int i = sides.length - unetLevels; i < sides.length; i++) {
+            unetMaps += (long) sides[i] * sides[i];
+        }
+        long unetBlocks = cfg.unet().numDownSkips() + 1L;
         long elems = all * v.hiddenSize() + (long) cfg.numImageTokens() * cfg.llm().hiddenSize()
-                + mmfsLayers * mmfs * cfg.llm().mmfs().valueDim();
+                + mmfsLayers * mmfs * cfg.llm().mmfs().valueDim()
+                + UNET_BATCH * unetBlocks * unetMaps * cfg.unet().mmfs().valueDim();
         return elems * precision.bytes();
     }
 
@@ -224,7 +242,12 @@ public final class MemoryPlan {
             long s = side >> i;
             skips += u.blockOutChannels().get(i) * s * s;
         }
-        return UNET_BATCH * ((16 * c0 * n0 + (u.layersPerBlock() + 1L) * skips) * b + 2 * h0 * n0 * n0 * 4);
+        long maps = UNET_BATCH * (16 * c0 * n0 + (u.layersPerBlock() + 1L) * skips) * b;
+        long attention = 8 * Math.min(UNET_BATCH * h0 * n0 * n0, Attention.MAX_SCORES);
+        MmfsConfig m = u.mmfs();
+        long corners = Math.min(UNET_BATCH * n0 * Math.max(1, images) * m.valueDim() * m.numLevels()
+                * m.numPoints() * 4, MmfsBlock.MAX_SAMPLES);
+        return maps + attention + corners * b;
     }
 
     long vaeActivations() {
