@@ -75,7 +75,7 @@ class ModelDialogViewModelTest {
         assertTrue(one.estimateProperty().get().contains("14,912,865,567 parameters, 27.9 GiB of fp16 weights; needs ~"),
                 one.estimateProperty().get());
         assertTrue(one.estimateProperty().get().contains("GiB of GPU memory and ~"), one.estimateProperty().get());
-        assertTrue(one.warningProperty().get().contains("of GPU memory on gpu(0), 24.0 GiB available"),
+        assertTrue(one.warningProperty().get().contains("of GPU memory on gpu(0) besides its CUDA context, 24.0 GiB available"),
                 one.warningProperty().get());
     }
 

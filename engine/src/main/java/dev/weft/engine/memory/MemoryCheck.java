@@ -36,11 +36,13 @@ public final class MemoryCheck {
                     MemoryPlan.human(host), summary(plan, plan.host()), PROPERTY));
         }
         if (plan.target() == MemoryPlan.Target.GPU) {
+            // the free figure is read through CUDA, so this process's context already exists and is not in it
             long dev = probe.deviceAvailable(device);
-            if (dev >= 0 && plan.deviceBytes() > dev) {
-                throw new MemoryException(String.format(java.util.Locale.ROOT, "%s needs ~%s of GPU memory on %s, %s "
-                                + "available (%s; see weft info --device gpu); -D%s=false tries anyway", what,
-                        MemoryPlan.human(plan.deviceBytes()), device, MemoryPlan.human(dev),
+            long need = plan.deviceBytes() - plan.bytes("CUDA context");
+            if (dev >= 0 && need > dev) {
+                throw new MemoryException(String.format(java.util.Locale.ROOT, "%s needs ~%s of GPU memory on %s "
+                                + "besides its CUDA context, %s available (%s; see weft info --device gpu); -D%s=false "
+                                + "tries anyway", what, MemoryPlan.human(need), device, MemoryPlan.human(dev),
                         summary(plan, plan.device()), PROPERTY));
             }
         }

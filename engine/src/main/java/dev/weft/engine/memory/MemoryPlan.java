@@ -51,8 +51,10 @@ import java.util.Map;
  *       <li>VAE decoder at the output size S px (c0 its widest-resolution channels; mid-block attention over
  *           (S / factor)² latents): (6 c0 S² + 2 (S / factor)^4) x 4 (fp32 in every precision).</li>
  *     </ul></li>
- *   <li><b>runtime</b>: libtorch and the JVM on the host, {@value #RUNTIME_HOST_MIB} MiB; on a GPU also the CUDA
- *       context with cuBLAS and cuDNN on the device, {@value #CUDA_CONTEXT_MIB} MiB (measured).</li>
+ *   <li><b>runtime</b>: libtorch and the JVM on the host, {@value #RUNTIME_HOST_MIB} MiB; on a GPU also, on the
+ *       device, the CUDA context ({@value #CUDA_CONTEXT_MIB} MiB), cuBLAS and cuDNN ({@value #CUDA_LIBRARIES_MIB}
+ *       MiB) and an allowance for cuDNN's workspaces and the allocator's slack ({@value #GPU_SLACK_MIB} MiB), all
+ *       three measured (see the constants).</li>
  *   <li><b>loading</b> (host, transient): the largest tensor as fp32, converted before it is handed to libtorch.</li>
  * </ul>
  * On the CPU everything is host memory; on a GPU the weights, caches and activations are device memory and the host
@@ -65,10 +67,21 @@ public final class MemoryPlan {
     public static final long GIB = 1L << 30;
     public static final int RUNTIME_HOST_MIB = 512;
     /**
-     * The CUDA context with cuBLAS and cuDNN loaded (their handles, workspaces and kernels): measured as weft-small's
-     * whole GPU footprint less its weights and activations (about 30 MiB) on an H200 with CUDA 12.8, 817 MiB.
+     * The CUDA context, made before the load-time check reads the free memory: weft-small's GPU footprint right
+     * after loading (549 MiB on an H200 with CUDA 12.8) less its 20 MiB of weights.
      */
-    public static final int CUDA_CONTEXT_MIB = 790;
+    public static final int CUDA_CONTEXT_MIB = 530;
+    /**
+     * cuBLAS and cuDNN, loaded on first use (handles, kernels, their default workspaces): weft-small's whole-run peak
+     * (817 MiB, whose own tensors are about 30 MiB) less the context and weights.
+     */
+    public static final int CUDA_LIBRARIES_MIB = 260;
+    /**
+     * What the terms above do not model on a GPU: cuDNN's per-convolution workspaces, which it sizes to the memory
+     * it finds, and the caching allocator's rounding and fragmentation. Set from the 13b's measurement: its bench
+     * ran out of memory with exactly the other terms' sum free, and its peak on a large card was 1.0 GiB above it.
+     */
+    public static final int GPU_SLACK_MIB = 1024;
     /** The VAE's parameters: kept in fp32 whatever the precision. */
     static final String VAE_PREFIX = "image_decoder.decoder.vae.";
     /** Guidance doubles the UNet batch. */
@@ -147,7 +160,10 @@ public final class MemoryPlan {
         work.add(new Item("activations (peak)", peak.getValue(), peak.getKey()));
         host.add(new Item("runtime", RUNTIME_HOST_MIB * MIB, "libtorch and the JVM"));
         if (target == Target.GPU) {
-            device.add(new Item("CUDA context", CUDA_CONTEXT_MIB * MIB, "per process, with cuBLAS and cuDNN"));
+            device.add(new Item("CUDA context", CUDA_CONTEXT_MIB * MIB, "per process"));
+            device.add(new Item("cuBLAS and cuDNN", CUDA_LIBRARIES_MIB * MIB, "handles and kernels, loaded on first use"));
+            device.add(new Item("workspaces, slack", GPU_SLACK_MIB * MIB,
+                    "cuDNN workspaces, allocator rounding and fragmentation (measured)"));
         }
         host.add(new Item("loading (transient)", largest * 4, String.format(Locale.ROOT,
                 "largest tensor, %,d values as fp32", largest)));
