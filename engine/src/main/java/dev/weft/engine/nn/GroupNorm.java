@@ -56,10 +56,11 @@ public final class GroupNorm {
             x32.close();
         }
         NDArray y32 = normed.reshape(s);                                  // (B, C, H, W), a view
+        normed.close();                                                   // the view keeps the storage alive, so
+                                                                          // closing the result frees it
         NDArray y = y32.toType(x.getDataType(), false);                   // (B, C, H, W) in x's type
         if (y != y32) {
             y32.close();
-            normed.close();
         }
         // 2. per-channel affine, in place on the fresh result (out of place if the types differ: they promote)
         if (y.getDataType() != weight4.getDataType()) {
