@@ -1,13 +1,14 @@
 """Exports trained weights (a folder of weights-*.safetensors + meta.json written by train.py) as the bundled model:
 
-    /usr/bin/python3 engine/training/weft_train/export.py CKPT_DIR [assets/weft-small] [--own-scale]
+    /usr/bin/python3 engine/training/weft_train/export.py CKPT_DIR [assets/weft-small] [--own-scale] [--config NAME]
 
 Writes model-0000k-of-0000n.safetensors shards in fp16 (each under 15 MiB) + model.safetensors.index.json (or one
 model.safetensors when it fits), and config.json = configs/weft-small.json with the VAE scaling factor measured in
 training (meta.json "scale"). The bundled model's scale is also the ModelConfig preset's, so the export refuses
 a measured scale that differs from configs/weft-small.json; --own-scale writes the measured one into config.json
 instead (a model folder beside the bundled one, e.g. a reproducibility re-run scored with `weft eval --model DIR`). The tokenizer.json of the folder is left as it is. Names are the checkpoint's
-(notes 1.9); every tensor the reference model has is written, nothing else.
+(notes 1.9); every tensor the reference model has is written, nothing else. ``--config NAME`` exports a model trained
+with another config of engine/training/configs (train.py's --config, e.g. weft-small-v2) in place of weft-small.json.
 """
 import json
 import os
@@ -33,17 +34,20 @@ def load_weights(folder):
     return w, meta
 
 
-def main(src, dst, own_scale=False):
+def main(src, dst, own_scale=False, config_name="weft-small"):
     w, meta = load_weights(src)
-    cfg_path = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "configs", "weft-small.json")
+    cfg_path = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "configs",
+                            config_name + ".json")
     with open(cfg_path) as f:
         config = json.load(f)
     if own_scale:
         config["vae"]["scaling_factor"] = round(meta["scale"], 5)
     elif abs(config["vae"]["scaling_factor"] - round(meta["scale"], 5)) > 1e-9:
-        raise SystemExit(f"configs/weft-small.json has scaling_factor {config['vae']['scaling_factor']}, training "
-                         f"measured {round(meta['scale'], 5)}: set WEFT_SMALL_VAE_SCALE in ModelConfig.java and "
-                         f"regenerate the JSON (ConfigPresetsTest -Dweft.writePresets=true)")
+        fix = ("set WEFT_SMALL_VAE_SCALE in ModelConfig.java and regenerate the JSON (ConfigPresetsTest "
+               "-Dweft.writePresets=true)") if config_name == "weft-small" else \
+            f"write it into configs/{config_name}.json, or pass --own-scale"
+        raise SystemExit(f"configs/{config_name}.json has scaling_factor {config['vae']['scaling_factor']}, training "
+                         f"measured {round(meta['scale'], 5)}: {fix}")
     cfg = cfgmod.load(cfg_path)
     names = list(MMInterleaved(cfg).state_dict().keys())
     missing = [k for k in names if k not in w]
@@ -64,7 +68,7 @@ def main(src, dst, own_scale=False):
         cur[k] = tensors[k]
         size += nb
     shards.append(cur)
-    info = {"model": "weft-small", "format": "pt", "steps": str(meta["step"]),
+    info = {"model": config["name"], "format": "pt", "steps": str(meta["step"]),
             "stage_steps": json.dumps(meta["stage_steps"]), "dtype": "fp16"}
     if len(shards) == 1:
         st.save(shards[0], os.path.join(dst, "model.safetensors"), info)
@@ -87,5 +91,16 @@ def main(src, dst, own_scale=False):
 
 
 if __name__ == "__main__":
-    args = [a for a in sys.argv[1:] if a != "--own-scale"]
-    main(args[0], args[1] if len(args) > 1 else os.path.join(ROOT, "assets", "weft-small"), "--own-scale" in sys.argv)
+    argv, config_name = sys.argv[1:], "weft-small"
+    if "--config" in argv:
+        i = argv.index("--config")
+        if i + 1 >= len(argv):
+            raise SystemExit("--config needs a name of engine/training/configs, e.g. weft-small-v2")
+        config_name = argv[i + 1]
+        argv = argv[:i] + argv[i + 2:]
+    args = [a for a in argv if a != "--own-scale"]
+    if config_name != "weft-small" and len(args) < 2:
+        raise SystemExit(f"--config {config_name}: name the output folder (the default, assets/weft-small, is the "
+                         f"bundled weft-small's)")
+    main(args[0], args[1] if len(args) > 1 else os.path.join(ROOT, "assets", "weft-small"), "--own-scale" in argv,
+         config_name)

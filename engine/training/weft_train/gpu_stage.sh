@@ -3,7 +3,8 @@
 #
 #   bash engine/training/weft_train/gpu_stage.sh STAGE MINUTES [train.py options]
 #
-# STAGE is vae, joint or smoke (a few steps of both stages in a scratch folder, to check the machine). The world
+# STAGE is vae, joint or smoke (a few steps of both stages in a scratch folder, to check the machine; its options,
+# e.g. --config weft-small-v2, go to both steps: `gpu_stage.sh smoke 1 --config weft-small-v2`). The world
 # (seed 1, $WEFT_RECORDS records, default 100000) is generated into /tmp/world when missing, with the Java generator
 # from $WEFT_JAVA (a tar.xz holding a JRE in jre/ and the engine's jars in lib/; default .gpu/weft-java.tar.xz) or,
 # when $WEFT_JAVA is "system", with `java` and $WEFT_CP. Checkpoints: /tmp/ckpt (resumed when present), else the
@@ -34,9 +35,9 @@ fi
 case "$stage" in
   smoke)
     rm -rf /tmp/smoke /tmp/smoke-out
-    $train --stage vae --max-steps 20 --batch 128 --ckpt /tmp/smoke --out /tmp/smoke-out --log-every 5 || exit 1
+    $train --stage vae --max-steps 20 --batch 128 --ckpt /tmp/smoke --out /tmp/smoke-out --log-every 5 "$@" || exit 1
     $train --stage joint --max-steps 40 --batch "${WEFT_SMOKE_BATCH:-128}" --ckpt /tmp/smoke --out /tmp/smoke-out \
-        --log-every 5 --preview-steps 10 || exit 1
+        --log-every 5 --preview-steps 10 "$@" || exit 1
     cp /tmp/smoke-out/preview-joint.png "$OUT/smoke-preview-joint.png"
     cat /tmp/smoke-out/log-joint-*.jsonl > "$OUT/smoke-log.jsonl"
     ;;

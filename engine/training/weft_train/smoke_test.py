@@ -1,7 +1,11 @@
 """CPU smoke test of the trainer (torch 1.13 or 2.x): both stages for two steps on the 3-record sample, previews,
 the fp16 weights written, a resume from them, and two data-parallel ranks that stay in sync. Runs in a few minutes:
 
-    /usr/bin/python3 engine/training/weft_train/smoke_test.py
+    /usr/bin/python3 engine/training/weft_train/smoke_test.py [CONFIG]
+
+CONFIG is a name in engine/training/configs or a .json path (default weft-small); every training call uses it, e.g.
+weft-small-v2 to check that a candidate architecture builds, steps in both stages, writes its fp16 weights and
+resumes from them.
 """
 import json
 import os
@@ -43,13 +47,14 @@ def check_docs():
         print(task, "ids", len(ids), "images", n_img, "targets", len(a["tg_row"]), "trained tokens", int(mask.sum()))
 
 
-def main():
+def main(config="weft-small"):
     check_docs()
+    print("config:", config)
     tmp = tempfile.mkdtemp(prefix="weft-smoke-")
     try:
         ck, out = os.path.join(tmp, "ckpt"), os.path.join(tmp, "out")
-        common = ["--data", SAMPLE, "--ckpt", ck, "--out", out, "--device", "cpu", "--max-steps", "2",
-                  "--log-every", "1", "--preview-steps", "2"]
+        common = ["--data", SAMPLE, "--config", config, "--ckpt", ck, "--out", out, "--device", "cpu",
+                  "--max-steps", "2", "--log-every", "1", "--preview-steps", "2"]
         train.main(common + ["--stage", "vae", "--batch", "2"])
         meta = json.load(open(os.path.join(out, "meta.json")))
         assert meta["scale"] > 0 and meta["stage_steps"]["vae"] == 2, meta
@@ -64,18 +69,18 @@ def main():
         carried = os.path.join(tmp, "carried")
         shutil.copytree(out, carried)
         shutil.rmtree(ck)
-        train.main(["--data", SAMPLE, "--ckpt", ck, "--carried", carried, "--out", os.path.join(tmp, "out2"),
-                    "--device", "cpu", "--max-steps", "1", "--stage", "joint", "--batch", "2", "--log-every", "1",
-                    "--preview-steps", "1"])
+        train.main(["--data", SAMPLE, "--config", config, "--ckpt", ck, "--carried", carried,
+                    "--out", os.path.join(tmp, "out2"), "--device", "cpu", "--max-steps", "1", "--stage", "joint",
+                    "--batch", "2", "--log-every", "1", "--preview-steps", "1"])
         meta = json.load(open(os.path.join(tmp, "out2", "meta.json")))
         assert meta["step"] == 5, meta
-        check_data_parallel(os.path.join(tmp, "ddp"))
+        check_data_parallel(os.path.join(tmp, "ddp"), config)
         print("smoke test passed")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def check_data_parallel(tmp, ranks=2):
+def check_data_parallel(tmp, config="weft-small", ranks=2):
     """Two CPU ranks (gloo) of the VAE stage for three steps: they must end with identical weights. Started by hand
     with torchrun's environment variables, since Debian's torch 1.13 torchrun does not start under Python 3.11."""
     import socket
@@ -88,7 +93,8 @@ def check_data_parallel(tmp, ranks=2):
         env = dict(os.environ, MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port), RANK=str(r), LOCAL_RANK=str(r),
                    WORLD_SIZE=str(ranks))
         procs.append(subprocess.Popen(
-            [sys.executable, os.path.join(HERE, "train.py"), "--data", SAMPLE, "--ckpt", os.path.join(tmp, "ck"),
+            [sys.executable, os.path.join(HERE, "train.py"), "--data", SAMPLE, "--config", config,
+             "--ckpt", os.path.join(tmp, "ck"),
              "--out", os.path.join(tmp, "out"), "--device", "cpu", "--max-steps", "3", "--log-every", "1",
              "--stage", "vae", "--batch", "2"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True))
     outs = [p.communicate(timeout=600)[0] for p in procs]
@@ -99,4 +105,4 @@ def check_data_parallel(tmp, ranks=2):
 
 
 if __name__ == "__main__":
-    main()
+    main(*sys.argv[1:2])
