@@ -2,6 +2,7 @@ package dev.weft.app.queue;
 
 import dev.weft.app.common.FxImages;
 import dev.weft.app.common.UiThread;
+import dev.weft.engine.memory.OutOfMemory;
 import dev.weft.engine.pipeline.CancellationToken;
 import dev.weft.engine.pipeline.GenerationListener;
 import javafx.beans.property.BooleanProperty;
@@ -17,6 +18,7 @@ import javafx.scene.image.Image;
 import java.awt.image.BufferedImage;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.Optional;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
@@ -212,8 +214,9 @@ public final class JobQueue {
 
     /** One line for the user: the exception's message, or its kind when it has none. */
     static String describe(Throwable t) {
-        if (t instanceof OutOfMemoryError) {
-            return "out of memory: try fewer steps, fewer tokens or a smaller model";
+        Optional<String> oom = OutOfMemory.explain(t);
+        if (oom.isPresent()) {
+            return oom.get();
         }
         String m = t.getMessage();
         return m == null || m.isBlank() ? t.getClass().getSimpleName() : m;

@@ -4,6 +4,7 @@ import ai.djl.Device;
 import dev.weft.app.common.UiThread;
 import dev.weft.app.sketch.SegmentationPalette;
 import dev.weft.engine.Engine;
+import dev.weft.engine.memory.OutOfMemory;
 import javafx.beans.binding.Bindings;
 import javafx.beans.binding.BooleanBinding;
 import javafx.beans.property.ReadOnlyDoubleProperty;
@@ -147,7 +148,8 @@ public final class EngineService implements AutoCloseable {
                     published(e, modelDir);
                 });
             } catch (Throwable t) {
-                String m = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+                String m = OutOfMemory.explain(t)
+                        .orElse(t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage());
                 ui.post(() -> failed(modelDir, m));
             }
         });

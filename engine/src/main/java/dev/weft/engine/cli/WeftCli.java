@@ -2,11 +2,13 @@ package dev.weft.engine.cli;
 
 import dev.weft.engine.config.ConfigException;
 import dev.weft.engine.image.ImageException;
+import dev.weft.engine.memory.OutOfMemory;
 import dev.weft.engine.weights.WeightsException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 import java.io.PrintWriter;
+import java.util.Optional;
 
 /**
  * {@code weft}: the command-line tool. Every command works offline on the bundled model unless {@code --model}
@@ -62,14 +64,15 @@ public final class WeftCli implements Runnable {
         if (ex instanceof WeightsException w) {
             return w.oneLine();
         }
+        Optional<String> oom = OutOfMemory.explain(ex);
+        if (oom.isPresent()) {
+            return oom.get();
+        }
         Throwable t = ex;
         while (t.getMessage() == null && t.getCause() != null) {
             t = t.getCause();
         }
         String msg = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
-        if (t instanceof OutOfMemoryError) {
-            msg = "out of memory (" + msg + "); try a smaller model or raise -Xmx via WEFT_JAVA_OPTS";
-        }
         return msg.lines().findFirst().orElse(msg);
     }
 }
