@@ -10,6 +10,7 @@ instead (a model folder beside the bundled one, e.g. a reproducibility re-run sc
 (notes 1.9); every tensor the reference model has is written, nothing else. ``--config NAME`` exports a model trained
 with another config of engine/training/configs (train.py's --config, e.g. weft-small-v2) in place of weft-small.json.
 """
+import argparse
 import json
 import os
 import sys
@@ -91,16 +92,15 @@ def main(src, dst, own_scale=False, config_name="weft-small"):
 
 
 if __name__ == "__main__":
-    argv, config_name = sys.argv[1:], "weft-small"
-    if "--config" in argv:
-        i = argv.index("--config")
-        if i + 1 >= len(argv):
-            raise SystemExit("--config needs a name of engine/training/configs, e.g. weft-small-v2")
-        config_name = argv[i + 1]
-        argv = argv[:i] + argv[i + 2:]
-    args = [a for a in argv if a != "--own-scale"]
-    if config_name != "weft-small" and len(args) < 2:
-        raise SystemExit(f"--config {config_name}: name the output folder (the default, assets/weft-small, is the "
-                         f"bundled weft-small's)")
-    main(args[0], args[1] if len(args) > 1 else os.path.join(ROOT, "assets", "weft-small"), "--own-scale" in argv,
-         config_name)
+    ap = argparse.ArgumentParser(description="Export trained weights as a Weft model folder (fp16 safetensors).")
+    ap.add_argument("ckpt", help="a folder of weights-*.safetensors + meta.json written by train.py")
+    ap.add_argument("out", nargs="?", help="the model folder (default: assets/weft-small, for weft-small only)")
+    ap.add_argument("--own-scale", action="store_true",
+                    help="write the VAE scale measured in training into config.json")
+    ap.add_argument("--config", default="weft-small",
+                    help="the config of engine/training/configs it was trained with (default weft-small)")
+    a = ap.parse_args()
+    if a.config != "weft-small" and a.out is None:
+        ap.error(f"--config {a.config}: name the output folder (the default, assets/weft-small, is the bundled "
+                 f"weft-small's)")
+    main(a.ckpt, a.out or os.path.join(ROOT, "assets", "weft-small"), a.own_scale, a.config)
