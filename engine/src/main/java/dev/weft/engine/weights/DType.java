@@ -83,23 +83,36 @@ public enum DType {
     public ByteBuffer toFloat16(ByteBuffer src, long count) {
         ByteBuffer out = ByteBuffer.allocateDirect(Math.toIntExact(count * 2)).order(ByteOrder.nativeOrder());
         if (this == F16) {
-            ByteBuffer in = src.duplicate().order(ByteOrder.LITTLE_ENDIAN);
-            for (int i = 0; i < count; i++) {
-                out.putShort(i * 2, in.getShort(i * 2));
+            ByteBuffer in = src.duplicate();
+            if (ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN) {
+                out.put(in.position(0).limit(Math.toIntExact(count * 2))).clear(); // as stored, one bulk copy
+            } else {
+                in.order(ByteOrder.LITTLE_ENDIAN);
+                for (int i = 0; i < count; i++) {
+                    out.putShort(i * 2, in.getShort(i * 2));
+                }
             }
             return out;
         }
         FloatBuffer f = this == F32 && src.order() == ByteOrder.nativeOrder() ? src.asFloatBuffer()
                 : toFloat32(src, count).asFloatBuffer();
         for (int i = 0; i < count; i++) {
-            float v = f.get(i);
-            short h = floatToHalf(v);
-            if ((h & 0x7fff) == 0x7c00 && !Float.isInfinite(v)) {
-                throw new IllegalArgumentException("value " + v + " is beyond the fp16 range");
-            }
-            out.putShort(i * 2, h);
+            out.putShort(i * 2, floatToHalfInRange(f.get(i)));
         }
         return out;
+    }
+
+    /**
+     * {@link #floatToHalf}, refusing a finite value beyond fp16's range (65504), which would become infinite.
+     *
+     * @throws IllegalArgumentException "value V is beyond the fp16 range"
+     */
+    public static short floatToHalfInRange(float v) {
+        short h = floatToHalf(v);
+        if ((h & 0x7fff) == 0x7c00 && !Float.isInfinite(v)) {
+            throw new IllegalArgumentException("value " + v + " is beyond the fp16 range");
+        }
+        return h;
     }
 
     /** IEEE 754 binary16 to binary32 (Float.float16ToFloat arrives only in Java 20). */

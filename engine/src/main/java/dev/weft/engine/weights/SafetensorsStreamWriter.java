@@ -115,12 +115,11 @@ public final class SafetensorsStreamWriter implements AutoCloseable {
         switch (t.dtype()) {
             case F32 -> chunk.putFloat(v);
             case F16 -> {
-                short h = DType.floatToHalf(v);
-                if ((h & 0x7fff) == 0x7c00 && !Float.isInfinite(v)) {
-                    throw new WeightsException(t.name() + ": value " + v + " is beyond the fp16 range (65504); "
-                            + "use bf16 or fp32");
+                try {
+                    chunk.putShort(DType.floatToHalfInRange(v));
+                } catch (IllegalArgumentException e) {
+                    throw new WeightsException(t.name() + ": " + e.getMessage() + " (65504); use bf16 or fp32");
                 }
-                chunk.putShort(h);
             }
             case BF16 -> chunk.putShort(DType.floatToBf16(v));
             case I64 -> chunk.putLong(exactInt(t, v));
