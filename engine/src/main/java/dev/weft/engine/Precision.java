@@ -84,7 +84,7 @@ public enum Precision {
 
     /** The default on a device: fp16 on a GPU, fp32 on the CPU. */
     public static Precision defaultFor(Device device) {
-        return defaultFor(device != null && device.isGpu() ? MemoryPlan.Target.GPU : MemoryPlan.Target.CPU);
+        return defaultFor(MemoryPlan.Target.of(device));
     }
 
     /** The default on a target, without a {@link Device} (no GPU needed to say which): fp16 on a GPU, fp32 on the CPU. */

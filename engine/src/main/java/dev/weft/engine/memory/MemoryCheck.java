@@ -20,8 +20,7 @@ public final class MemoryCheck {
     /** The plan a load in {@code precision} is checked against: a short document with one image. */
     public static MemoryPlan forLoad(dev.weft.engine.config.ModelConfig cfg, Device device,
                                      dev.weft.engine.Precision precision) {
-        MemoryPlan.Target t = device != null && device.isGpu() ? MemoryPlan.Target.GPU : MemoryPlan.Target.CPU;
-        return MemoryPlan.of(cfg, precision, t, Math.min(256, cfg.llm().maxPositions()), 1);
+        return MemoryPlan.of(cfg, precision, MemoryPlan.Target.of(device), Math.min(256, cfg.llm().maxPositions()), 1);
     }
 
     /** Throws {@link MemoryException} when the plan needs more than is available (unknown figures pass). */

@@ -1,5 +1,6 @@
 package dev.weft.engine.memory;
 
+import ai.djl.Device;
 import dev.weft.engine.Precision;
 import dev.weft.engine.config.LlmConfig;
 import dev.weft.engine.config.MmfsConfig;
@@ -96,6 +97,11 @@ public final class MemoryPlan {
                 case "gpu", "cuda" -> GPU;
                 default -> throw new IllegalArgumentException("--device: expected cpu or gpu, found " + s);
             };
+        }
+
+        /** Where a DJL device computes: GPU for a CUDA device, else (null included) CPU. */
+        public static Target of(Device device) {
+            return device != null && device.isGpu() ? GPU : CPU;
         }
     }
 
