@@ -127,7 +127,6 @@ public final class EvalRunner {
         }
     }
 
-    /** The scores: metric -> column -> value (NaN where not measured). */
     /**
      * The scores, and their bootstrap standard errors over the samples ({@value Bootstrap#REPS} redraws of
      * {@code count} samples with replacement: how much a figure would move on another draw of as many samples;
